@@ -1,0 +1,10 @@
+"""Personas and scenarios: YAML files validated into models, with ``path:line`` errors."""
+
+from simulator.catalog.catalog import Catalog, Document, catalog_roots, load_catalog
+from simulator.catalog.models import Fact, Intent, Language, Persona, Scenario, Temperament
+from simulator.catalog.yamlfile import CatalogError
+
+__all__ = [
+    "Catalog", "CatalogError", "Document", "Fact", "Intent", "Language", "Persona", "Scenario", "Temperament",
+    "catalog_roots", "load_catalog",
+]

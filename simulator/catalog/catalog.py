@@ -1,0 +1,122 @@
+"""Load persona and scenario files into a catalogue, collecting every problem as a ``path:line`` error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from simulator import paths
+from simulator.catalog.models import Persona, Scenario
+from simulator.catalog.yamlfile import CatalogError, YamlDoc, read_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+KINDS: dict[str, type[BaseModel]] = {"persona": Persona, "scenario": Scenario}
+FOLDERS = {"personas": "persona", "scenarios": "scenario"}
+
+
+@dataclass
+class Document(Generic[M]):
+    model: M
+    doc: YamlDoc
+
+    @property
+    def path(self) -> Path:
+        return self.doc.path
+
+
+def _problem(error: dict) -> str:
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return "unknown field (check the spelling; `sparring schema` lists the fields)"
+    if error["type"] == "missing":
+        return "required field is missing"
+    return message
+
+
+def parse(doc: YamlDoc, model: type[M]) -> M:
+    if not isinstance(doc.data, dict):
+        raise doc.error((), f"expected a mapping of fields, got {type(doc.data).__name__}")
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise doc.error(tuple(first["loc"]), _problem(first)) from None
+
+
+def kind_of(doc: YamlDoc) -> str:
+    folder = FOLDERS.get(doc.path.parent.name)
+    if folder:
+        return folder
+    if isinstance(doc.data, dict):
+        if "temperament" in doc.data:
+            return "persona"
+        if "opening" in doc.data or "persona" in doc.data:
+            return "scenario"
+    raise doc.error((), "cannot tell a persona from a scenario: put it in personas/ or scenarios/")
+
+
+def yaml_files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+@dataclass
+class Catalog:
+    personas: dict[str, Document[Persona]] = field(default_factory=dict)
+    scenarios: dict[str, Document[Scenario]] = field(default_factory=dict)
+    problems: list[CatalogError] = field(default_factory=list)
+
+    def add_file(self, path: Path) -> None:
+        try:
+            doc = read_yaml(path)
+            kind = kind_of(doc)
+            model = parse(doc, KINDS[kind])
+        except CatalogError as exc:
+            self.problems.append(exc)
+            return
+        table: dict = self.personas if kind == "persona" else self.scenarios
+        if model.id in table:  # type: ignore[attr-defined]
+            other = table[model.id].path  # type: ignore[attr-defined]
+            self.problems.append(doc.error(("id",), f"duplicate id '{model.id}' (also in {other})"))  # type: ignore[attr-defined]
+            return
+        table[model.id] = Document(model, doc)  # type: ignore[attr-defined]
+
+    def scenario(self, key: str) -> Scenario:
+        if key not in self.scenarios:
+            known = ", ".join(sorted(self.scenarios)) or "none"
+            raise LookupError(f"{key}: no such scenario (known: {known})")
+        return self.scenarios[key].model
+
+    def persona(self, key: str) -> Persona:
+        if key not in self.personas:
+            raise LookupError(f"{key}: no such persona (known: {', '.join(sorted(self.personas)) or 'none'})")
+        return self.personas[key].model
+
+
+def catalog_roots(extra: Iterable[Path] = ()) -> list[Path]:
+    """The shipped catalogue first, then the user's folders (settings, then flags)."""
+    shipped = paths.shipped_catalog()
+    return [shipped / "personas", shipped / "scenarios", *extra]
+
+
+def load_catalog(roots: Iterable[Path]) -> Catalog:
+    from simulator.catalog.checks import check
+
+    catalog = Catalog()
+    seen: set[Path] = set()
+    for root in roots:
+        if not root.exists():
+            catalog.problems.append(CatalogError(root, 1, "(file)", "no such file or folder"))
+            continue
+        for path in yaml_files(root):
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
+                catalog.add_file(path)
+    catalog.problems.extend(check(catalog))
+    return catalog

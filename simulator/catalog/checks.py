@@ -1,0 +1,82 @@
+"""Checks across files and fields that a single model cannot see: references, ids, contradictions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from simulator.catalog.models import LANGUAGES, Intent, Persona, Scenario
+from simulator.catalog.yamlfile import CatalogError
+
+if TYPE_CHECKING:
+    from simulator.catalog.catalog import Catalog, Document
+
+NEEDS_VALUE = (Intent.reveal, Intent.already_told)
+
+
+def check(catalog: Catalog) -> list[CatalogError]:
+    problems: list[CatalogError] = []
+    for document in catalog.personas.values():
+        problems.extend(_persona(document))
+    for document in catalog.scenarios.values():
+        problems.extend(_scenario(document, catalog))
+    return problems
+
+
+def _persona(document: Document[Persona]) -> Iterator[CatalogError]:
+    persona, doc = document.model, document.doc
+    for lang in persona.name:
+        if lang not in persona.description:
+            yield doc.error(("description",), f"no description in '{lang}' although the name has one")
+        for intent in Intent:
+            if not persona.lines.get(intent, {}).get(lang):
+                yield doc.error(("lines", intent.value), f"no '{lang}' lines for '{intent.value}'")
+    for lang in LANGUAGES:
+        if lang not in persona.name and any(lang in bank for bank in persona.lines.values()):
+            yield doc.error(("name",), f"lines in '{lang}' but no '{lang}' name")
+    for intent in NEEDS_VALUE:
+        for lang, lines in persona.lines.get(intent, {}).items():
+            for i, line in enumerate(lines):
+                if "{value}" not in line:
+                    yield doc.error(("lines", intent.value, lang, i), "must contain {value}")
+
+
+def _scenario(document: Document[Scenario], catalog: Catalog) -> Iterator[CatalogError]:
+    scenario, doc = document.model, document.doc
+    persona_doc = catalog.personas.get(scenario.persona)
+    if persona_doc is None:
+        known = ", ".join(sorted(catalog.personas)) or "none"
+        yield doc.error(("persona",), f"unknown persona '{scenario.persona}' (known: {known})")
+    elif scenario.language not in persona_doc.model.name:
+        yield doc.error(("persona",), f"persona '{scenario.persona}' has no '{scenario.language}' voice")
+
+    seen: dict[str, tuple] = {}
+    groups = (("volunteered", scenario.facts.volunteered), ("hidden", scenario.facts.hidden),
+              ("unknown", scenario.facts.unknown))
+    for group, facts in groups:
+        for i, fact in enumerate(facts):
+            loc = ("facts", group, i, "id")
+            if fact.id in seen:
+                yield doc.error(loc, f"duplicate fact id '{fact.id}'")
+            seen[fact.id] = loc
+    for i, fact in enumerate(scenario.facts.hidden):
+        if fact.required and not fact.ask:
+            yield doc.error(("facts", "hidden", i, "ask"), "a required fact needs ask phrases, or it can never be found")
+        for j, line in enumerate(fact.reveal):
+            if "{value}" not in line and fact.value.casefold() not in line.casefold():
+                yield doc.error(("facts", "hidden", i, "reveal", j), "a reveal line must contain {value} or the value")
+    opening = " ".join(scenario.opening).casefold()
+    for i, fact in enumerate(scenario.facts.hidden):
+        if fact.value.casefold() in opening:
+            yield doc.error(("facts", "hidden", i, "value"), "the opening already says this hidden value")
+
+    known_ids = {fact.id for fact in scenario.all_facts()}
+    for i, resolution in enumerate(scenario.resolutions):
+        for j, ref in enumerate(resolution.requires or []):
+            if ref not in known_ids:
+                yield doc.error(("resolutions", i, "requires", j), f"unknown fact '{ref}'")
+    solution_phrases = {p.casefold() for r in scenario.resolutions for p in r.match}
+    for i, trap in enumerate(scenario.traps):
+        for j, phrase in enumerate(trap.match):
+            if phrase.casefold() in solution_phrases:
+                yield doc.error(("traps", i, "match", j), f"'{phrase}' is both a trap and a resolution")

@@ -1,0 +1,66 @@
+"""Settings from ``SPARRING_*`` environment variables or ``config.toml`` in the config dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from simulator import paths
+
+BackendName = Literal["local", "openai", "scripted"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SPARRING_", extra="ignore", use_attribute_docstrings=True)
+
+    language: Literal["en", "ru"] = "en"
+    """Language of the interface and of messages."""
+
+    backend: BackendName = "local"
+    """Who writes the customer's lines: local (llama.cpp), openai (any compatible server) or scripted."""
+
+    model: str | None = None
+    """Local: path to a GGUF file (default: the embedded SmolLM2-135M). OpenAI: the model name."""
+
+    base_url: str | None = Field(default=None, validation_alias=AliasChoices("SPARRING_BASE_URL", "OPENAI_BASE_URL"))
+    """OpenAI-compatible server URL, e.g. http://127.0.0.1:8080/v1 (default: the OpenAI API)."""
+
+    api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SPARRING_API_KEY", "OPENAI_API_KEY"))
+    """API key for the OpenAI-compatible server; read from the environment, never stored."""
+
+    framing: Literal["auto", "transcript", "chat"] = "auto"
+    """How the customer is prompted: a transcript to continue (small models) or role-flipped chat."""
+
+    timeout: float = 60.0
+    """Seconds to wait for a model server before giving up on a line."""
+
+    max_retries: int = 2
+    """Retries for a failing model server request (connection errors, 429, 5xx)."""
+
+    threads: int | None = None
+    """llama.cpp threads (default: the free cores, leaving one for the app)."""
+
+    context: int = 4096
+    """llama.cpp context size in tokens."""
+
+    catalog: list[Path] = []
+    """Extra folders of persona and scenario YAML, searched after the shipped ones."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=paths.config_file())
+        return init_settings, env_settings, toml
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**{key: value for key, value in overrides.items() if value is not None})
