@@ -1,0 +1,146 @@
+"""What an agent message does: asks, empathises, reads a template, proposes a fix, falls into a trap.
+
+One analyzer for the director (how the customer reacts), the grader and the live coach. Pure and fast:
+word lists per language (``lexicon/*.yaml``) and the scenario's own phrases, matched word by word where
+each phrase word must start a word of the message, so stems cover Russian endings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+if TYPE_CHECKING:
+    from simulator.catalog.models import Scenario
+
+_WORD = re.compile(r"[\w']+(?:-[\w']+)*")
+
+
+def words(text: str) -> list[str]:
+    text = text.casefold().replace("ё", "е").replace("’", "'")
+    return _WORD.findall(text)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    canned: tuple[tuple[str, ...], ...]
+    empathy: tuple[tuple[str, ...], ...]
+    question_starts: frozenset[str]
+    requests: tuple[tuple[str, ...], ...]
+    fix: tuple[tuple[str, ...], ...]
+    agent_voice: tuple[tuple[str, ...], ...]
+    ai_words: tuple[tuple[str, ...], ...]
+    stopwords: frozenset[str]
+
+
+@cache
+def lexicon(language: str) -> Lexicon:
+    data = yaml.safe_load((Path(__file__).parent / "lexicon" / f"{language}.yaml").read_text(encoding="utf-8"))
+
+    def phrases(key: str) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(words(p)) for p in data[key])
+
+    return Lexicon(
+        canned=phrases("canned"), empathy=phrases("empathy"), requests=phrases("requests"), fix=phrases("fix"),
+        agent_voice=phrases("agent_voice"), ai_words=phrases("ai_words"),
+        question_starts=frozenset(data["question_starts"]), stopwords=frozenset(data["stopwords"]),
+    )
+
+
+def has_sequence(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
+    """The phrase's words, in order and adjacent, each starting the message's word."""
+    n = len(phrase)
+    return n > 0 and any(
+        all(tokens[i + k].startswith(phrase[k]) for k in range(n)) for i in range(len(tokens) - n + 1)
+    )
+
+
+def has_all(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
+    """Every word of the phrase starts some word of the message, in any order."""
+    return bool(phrase) and all(any(t.startswith(p) for t in tokens) for p in phrase)
+
+
+def any_sequence(tokens: Sequence[str], phrases: Iterable[Sequence[str]]) -> list[str]:
+    return [" ".join(p) for p in phrases if has_sequence(tokens, p)]
+
+
+def matches_any(tokens: Sequence[str], phrases: Iterable[str]) -> bool:
+    return any(has_all(tokens, words(p)) for p in phrases)
+
+
+def content_words(text: str, language: str) -> set[str]:
+    stop = lexicon(language).stopwords
+    return {w for w in words(text) if len(w) >= 4 and w not in stop and not w.isdigit()}
+
+
+@dataclass
+class Cues:
+    question: bool = False
+    """Seeks information: a question mark, a question word first, or a request ("tell me…")."""
+    empathy: list[str] = field(default_factory=list)
+    canned: list[str] = field(default_factory=list)
+    fix: bool = False
+    """Proposes a solution or an action."""
+    asked: list[str] = field(default_factory=list)
+    """Ids of scenario facts (known or hidden) the message asks for."""
+    asked_unknown: list[str] = field(default_factory=list)
+    traps: list[str] = field(default_factory=list)
+    resolutions: list[str] = field(default_factory=list)
+    echoed: list[str] = field(default_factory=list)
+    """The customer's own specific words the message uses back (a sign of listening)."""
+
+    @property
+    def empathic(self) -> bool:
+        # A template's "I understand your frustration" is not empathy unless the reply is about this customer.
+        return bool(self.empathy) and (not self.canned or bool(self.echoed))
+
+
+def _seeks_information(text: str, tokens: list[str], lex: Lexicon) -> bool:
+    if "?" in text:
+        return True
+    sentences = re.split(r"[.!\n]+", text.casefold())
+    if any(s.split() and s.split()[0].strip(",") in lex.question_starts for s in sentences):
+        return True
+    return bool(any_sequence(tokens, lex.requests))
+
+
+def analyze(text: str, language: str, scenario: Scenario | None = None, heard: str = "") -> Cues:
+    """Cues in one agent message; ``heard`` is what the customer has said so far."""
+    lex = lexicon(language)
+    tokens = words(text)
+    cues = Cues(
+        question=_seeks_information(text, tokens, lex),
+        empathy=any_sequence(tokens, lex.empathy),
+        canned=any_sequence(tokens, lex.canned),
+    )
+    if heard:
+        cues.echoed = sorted(content_words(text, language) & content_words(heard, language))
+    if scenario is not None:
+        cues.canned += [t for t in scenario.templates if _similar(tokens, words(t))]
+        if cues.question:
+            cues.asked = [f.id for f in scenario.all_facts() if matches_any(tokens, f.ask)]
+            cues.asked_unknown = [f.id for f in scenario.facts.unknown if matches_any(tokens, f.ask)]
+        cues.traps = [t.id for t in scenario.traps if matches_any(tokens, t.match)]
+        cues.resolutions = [r.id for r in scenario.resolutions if matches_any(tokens, r.match)]
+    cues.fix = bool(cues.traps or cues.resolutions or any_sequence(tokens, lex.fix))
+    return cues
+
+
+def _similar(tokens: list[str], template: list[str], threshold: float = 0.6) -> bool:
+    """Most of a company template's words appear in the message."""
+    if not template:
+        return False
+    unique = set(template)
+    return len(unique & set(tokens)) / len(unique) >= threshold
+
+
+def speaks_as_agent(text: str, language: str) -> list[str]:
+    lex = lexicon(language)
+    tokens = words(text)
+    return any_sequence(tokens, lex.agent_voice) + any_sequence(tokens, lex.ai_words)

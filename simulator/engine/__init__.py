@@ -1,0 +1,1 @@
+"""The conversation engine: director, actor and the session orchestrator. No UI, no storage."""

@@ -1,0 +1,203 @@
+"""The actor words the director's decision in character through a model, or falls back to authored lines.
+
+Small local models role-flip in chat format but stay in role continuing a transcript, so the prompt is a
+transcript with a bracketed direction before each customer line. It only ever grows (directions stay in
+it), so llama.cpp reuses the cached prefix and the time to first token stays flat as the chat grows.
+Every output is validated; one retry, then the persona's authored line.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from grading.cues import speaks_as_agent, words
+from simulator.catalog.models import Intent, Persona, Scenario
+from simulator.engine.director import Beat, Decision
+from simulator.llm.base import Backend, BackendError, Request, generate
+
+DIRECTIONS: dict[Intent, dict[str, str]] = {
+    Intent.complain: {"en": "{name} complains about the problem", "ru": "{name} жалуется на проблему"},
+    Intent.reveal: {"en": "{name} gives the {label}: {value}", "ru": "{name} называет {label}: {value}"},
+    Intent.dont_know: {"en": "{name} does not know that", "ru": "{name} этого не знает"},
+    Intent.template_complaint: {"en": "{name} is annoyed by the scripted answer",
+                                "ru": "{name} раздражает шаблонный ответ"},
+    Intent.let_me_finish: {"en": "{name} was interrupted and wants to finish",
+                           "ru": "{name} просит дать договорить"},
+    Intent.already_told: {"en": "{name} already said it: {value}", "ru": "{name} напоминает, что это уже было сказано: {value}"},
+    Intent.trap_reject: {"en": "{name} rejects the advice: {why}", "ru": "{name} отвергает совет: {why}"},
+    Intent.doubt: {"en": "{name} doubts the fix, nothing was asked", "ru": "{name} сомневается в решении: вопросов не было"},
+    Intent.nudge: {"en": "{name} demands action", "ru": "{name} требует действий"},
+    Intent.waiting: {"en": "{name} asks if anyone is there", "ru": "{name} спрашивает, есть ли кто-то"},
+    Intent.calming: {"en": "{name} feels heard and calms down a little",
+                     "ru": "{name} чувствует, что слушают, и немного успокаивается"},
+    Intent.thanks: {"en": "{name} accepts the solution and thanks them", "ru": "{name} принимает решение и благодарит"},
+    Intent.give_up: {"en": "{name} gives up and leaves", "ru": "{name} сдаётся и уходит"},
+}
+AGENT = {"en": "Agent", "ru": "Оператор"}
+HEADER = {
+    "en": ("A support chat. {name} is the customer, never the agent: {description}\n"
+           "{name} writes one or two short lines, never offers help and follows the note in brackets.\n"),
+    "ru": ("Чат поддержки. {name} — клиент, а не оператор: {description}\n"
+           "{name} пишет одну-две короткие фразы, никогда не предлагает помощь и следует пометке в скобках.\n"),
+}
+SYSTEM = {
+    "en": ("You are {name}, a customer writing to a support chat. {description} Stay in character: you are "
+           "never the agent, never offer help, never say you are an AI. Reply in English, one or two short "
+           "sentences, doing what the latest note in brackets says."),
+    "ru": ("Ты — {name}, клиент, который пишет в чат поддержки. {description} Оставайся в роли: ты никогда не "
+           "оператор, не предлагаешь помощь и не говоришь, что ты ИИ. Отвечай по-русски, одной-двумя короткими "
+           "фразами, делая то, что сказано в последней пометке в скобках."),
+}
+MAX_CHARS = 320
+_SPEAKER = re.compile(r"^\s*[\w ]{1,20}:")
+
+
+@dataclass
+class Spoken:
+    text: str
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+class Actor:
+    def __init__(self, backend: Backend, persona: Persona, scenario: Scenario, rng: random.Random):
+        self.backend = backend
+        self.persona = persona
+        self.scenario = scenario
+        self.lang = scenario.language
+        self.rng = rng
+        self.name = scenario.persona_overrides.name or persona.name[self.lang]
+        description = scenario.persona_overrides.description or persona.description[self.lang]
+        framing = backend.framing
+        self.chat = framing == "chat"
+        head = HEADER[self.lang].format(name=self.name, description=description)
+        examples = "".join(f"{self.name}: {line}\n" for line in persona.examples.get(self.lang, []))
+        volunteered = "".join(f"({f.label}: {f.value})\n" for f in scenario.facts.volunteered)
+        self.prompt = head + volunteered + examples + "\n"
+        self.messages: list[dict[str, str]] = [
+            {"role": "system", "content": SYSTEM[self.lang].format(name=self.name, description=description)}
+        ]
+        self._said: set[str] = set()
+        self._used: set[str] = set()
+
+    # The history grows only at its end: that is what keeps the model's cached prefix valid.
+    def heard_agent(self, text: str) -> None:
+        self.prompt += f"{AGENT[self.lang]}: {text}\n"
+        if self.messages[-1]["role"] == "user":
+            self.messages[-1]["content"] += "\n" + text
+        else:
+            self.messages.append({"role": "user", "content": text})
+
+    def said(self, text: str, direction: str | None = None) -> None:
+        if direction:
+            self.prompt += f"[{direction}]\n"
+            self.messages.append({"role": "system", "content": f"[{direction}]"})
+        self.prompt += f"{self.name}: {text}\n"
+        self.messages.append({"role": "assistant", "content": text})
+        self._said.add(text.casefold())
+
+    def direction(self, decision: Decision) -> str:
+        return "; ".join(
+            DIRECTIONS[b.intent][self.lang].format(name=self.name, label=b.label or "", value=b.value or "",
+                                                   why=b.why or "")
+            for b in decision.beats
+        )
+
+    def authored(self, decision: Decision) -> str:
+        """The persona's own words for these beats, from the scenario's lines or the line bank."""
+        parts = []
+        for beat in decision.beats:
+            options = beat.lines or tuple(self.persona.lines[beat.intent][self.lang])
+            fresh = [o for o in options if o not in self._used] or list(options)
+            line = self.rng.choice(fresh)
+            self._used.add(line)
+            parts.append(line.format(value=beat.value or "", label=beat.label or "", why=beat.why or ""))
+        return " ".join(parts)
+
+    async def speak(self, decision: Decision) -> Spoken:
+        direction = self.direction(decision)
+        fallback = self.authored(decision)
+        record: dict[str, Any] = {"backend": self.backend.name, "model": self.backend.model,
+                                  "options": self.backend.options(), "intents": [b.intent.value for b in decision.beats],
+                                  "fallback": False, "rejected": []}
+        for attempt in range(2):
+            request = self._request(direction, fallback, attempt)
+            try:
+                generation = await generate(self.backend, request)
+            except BackendError as exc:
+                record["error"] = str(exc)
+                break
+            text = self.clean(generation.text)
+            problem = self.problem(text, decision)
+            record.update(tokens_in=generation.usage.prompt_tokens, tokens_out=generation.usage.completion_tokens,
+                          latency=round(generation.seconds, 3),
+                          ttft=round(generation.first_token_s, 3) if generation.first_token_s else None)
+            if problem is None:
+                self.said(text, direction)
+                return Spoken(text, record)
+            record["rejected"].append(problem)
+        record["fallback"] = True
+        self.said(fallback, direction)
+        return Spoken(fallback, record)
+
+    def _request(self, direction: str, fallback: str, attempt: int) -> Request:
+        seed = self.rng.randrange(2**31)
+        temperature = 0.7 + 0.2 * attempt
+        if self.chat:
+            messages = [*self.messages, {"role": "system", "content": f"[{direction}]"}]
+            return Request(messages=messages, max_tokens=80, temperature=temperature, seed=seed, fallback=fallback)
+        prompt = f"{self.prompt}[{direction}]\n{self.name}:"
+        stop = (f"\n{AGENT[self.lang]}:", f"\n{self.name}:", "\n\n", "[")
+        return Request(prompt=prompt, stop=stop, max_tokens=80, temperature=temperature, seed=seed,
+                       fallback=fallback)
+
+    def clean(self, text: str) -> str:
+        text = text.split("[", 1)[0]
+        lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()][:2]
+        text = " ".join(lines).strip()
+        if text.startswith(f"{self.name}:"):
+            text = text[len(self.name) + 1:].strip()
+        return text.strip('"«»“” ')
+
+    def problem(self, text: str, decision: Decision) -> str | None:
+        """Why a model line cannot be used, or None if it can."""
+        if not text:
+            return "empty"
+        if len(text) > MAX_CHARS:
+            return "too long"
+        if _SPEAKER.match(text):
+            return "speaks as another speaker"
+        if self.persona.guardrails.never_speaks_as_agent and speaks_as_agent(text, self.lang):
+            return "speaks as the agent or as an AI"
+        lowered = text.casefold()
+        if any(p.casefold() in lowered for p in self.persona.guardrails.forbidden):
+            return "forbidden phrase"
+        if not _in_language(text, self.lang):
+            return "wrong language"
+        for beat in decision.beats:
+            if beat.intent is Intent.reveal and beat.value and not _mentions(text, beat.value):
+                return f"omits the fact {beat.fact}"
+        if text.casefold() in self._said:
+            return "repeats itself"
+        return None
+
+
+def _in_language(text: str, lang: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return True
+    cyrillic = sum("\u0400" <= c <= "\u04ff" for c in letters) / len(letters)
+    return cyrillic >= 0.6 if lang == "ru" else cyrillic <= 0.2
+
+
+def _mentions(text: str, value: str) -> bool:
+    """The value is in the text: its digits in order ("77 4410" for "77-4410"), or most of its words."""
+    digits = re.sub(r"\D", "", value)
+    if len(digits) >= 3:
+        return digits in re.sub(r"\D", "", text)
+    wanted = [w for w in words(value) if len(w) >= 3]
+    said = words(text)
+    found = sum(any(s.startswith(w[:5]) for s in said) for w in wanted)
+    return found >= max(1, round(0.6 * len(wanted)))

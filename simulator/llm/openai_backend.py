@@ -1,0 +1,197 @@
+"""Any OpenAI-compatible server (the OpenAI API, llama.cpp's server, vLLM, Ollama…) through the official SDK.
+
+The SDK does the HTTP, the SSE parsing, the timeouts and the bounded retries (connection errors, 408, 409,
+429 and 5xx, with backoff); this module turns its chunks into Pieces and its many exceptions into one
+BackendError whose line tells the user what to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+import weakref
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from simulator.llm.base import BackendError, Piece, Request, Usage
+
+if TYPE_CHECKING:
+    import openai
+
+OPENAI_URL = "https://api.openai.com/v1"
+MAX_STOP = 4
+"""The OpenAI API rejects more than four stop strings; the first ones are kept, so order them by importance."""
+PLACEHOLDER_KEY = "sk-no-key"
+"""Sent to local servers that need no key: the SDK refuses to start without one."""
+FRAMINGS = ("chat", "transcript")
+_RETRIED = (408, 409, 429)  # and every 5xx: the statuses the SDK retries by itself
+
+
+def public_url(url: str) -> str:
+    """The URL without user:password@ or a query string, which may hold credentials."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def is_local(url: str) -> bool:
+    """A server on this machine or the local network, where a key is usually not needed."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return bool(host) and "." not in host  # a bare name such as a Docker Compose service
+    return ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified
+
+
+def _one_line(text: object, limit: int = 300) -> str:
+    """Server messages can be multi-line or a whole HTML error page: keep one short line."""
+    line = re.sub(r"\s+", " ", str(text)).strip()
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+class OpenAIBackend:
+    name = "openai"
+
+    def __init__(self, base_url: str | None, model: str, api_key: str | None = None, timeout: float = 60.0,
+                 max_retries: int = 2, framing: str = "chat"):
+        if framing not in FRAMINGS:
+            raise ValueError(f"framing must be one of {FRAMINGS}, not {framing!r}")
+        self.base_url = base_url or OPENAI_URL  # explicit, so the SDK never picks another one from the environment
+        self.model = model
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.framing = framing
+        self._api_key = api_key
+        self._sdk: openai.AsyncOpenAI | None = None
+        self._sdk_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+
+    @property
+    def url(self) -> str:
+        return public_url(self.base_url)
+
+    def options(self) -> dict[str, Any]:
+        return {"base_url": self.url, "framing": self.framing, "timeout": self.timeout,
+                "max_retries": self.max_retries}
+
+    def _client(self) -> openai.AsyncOpenAI:
+        # One client per event loop: its pooled connections belong to the loop that opened them.
+        loop = asyncio.get_running_loop()
+        if self._sdk is None or self._sdk_loop is None or self._sdk_loop() is not loop:
+            key = self._api_key or (PLACEHOLDER_KEY if is_local(self.base_url) else None)
+            if not key:
+                raise BackendError(f"no API key for the model server at {self.url}: set SPARRING_API_KEY "
+                                   "or OPENAI_API_KEY (any value for a server that needs none)")
+            import openai  # deferred: the SDK takes a while to import and only this backend needs it
+
+            self._sdk = openai.AsyncOpenAI(base_url=self.base_url, api_key=key, timeout=self.timeout,
+                                           max_retries=self.max_retries)
+            self._sdk_loop = weakref.ref(loop)
+        return self._sdk
+
+    async def aclose(self) -> None:
+        """Close pooled connections (optional: they also go when the event loop ends)."""
+        sdk, self._sdk = self._sdk, None
+        if sdk is not None and self._sdk_loop is not None and self._sdk_loop() is asyncio.get_running_loop():
+            await sdk.close()
+
+    async def stream(self, request: Request) -> AsyncIterator[Piece]:
+        import openai
+
+        client = self._client()
+        chat = request.messages is not None
+        params: dict[str, Any] = {
+            "model": self.model, "stream": True, "stream_options": {"include_usage": True},
+            "max_tokens": request.max_tokens, "temperature": request.temperature}
+        if request.stop:
+            params["stop"] = list(request.stop[:MAX_STOP])
+        if request.seed is not None:
+            params["seed"] = request.seed
+        try:
+            if chat:
+                sdk_stream = await client.chat.completions.create(messages=request.messages, **params)
+            else:
+                sdk_stream = await client.completions.create(prompt=request.prompt or "", **params)
+        except openai.OpenAIError as exc:
+            raise self._error(exc, midway=False) from exc
+
+        count = 0
+        finished = False
+        usage: Usage | None = None
+        try:
+            async for chunk in sdk_stream:
+                try:
+                    if chunk.usage:
+                        usage = Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
+                    for choice in chunk.choices or ():
+                        text = (choice.delta.content if chat else choice.text) or ""
+                        finished = finished or choice.finish_reason is not None
+                        if text:
+                            count += 1
+                            yield Piece(text)
+                except (AttributeError, TypeError) as exc:  # JSON, but not shaped like a completion chunk
+                    raise BackendError(f"the model server at {self.url} sent a malformed stream chunk "
+                                       f"({_one_line(exc)}); is it OpenAI-compatible?") from exc
+        except openai.OpenAIError as exc:
+            raise self._error(exc, midway=True) from exc
+        except ValueError as exc:  # a data: line that is not JSON (or not UTF-8)
+            raise BackendError(f"the model server at {self.url} sent a malformed stream chunk "
+                               f"({_one_line(exc)}); is it OpenAI-compatible?") from exc
+        finally:
+            # Also on aclose() or cancellation: drop the HTTP response so the server stops generating.
+            await sdk_stream.close()
+        if not finished:
+            # A proxy or server that dies between chunks can end the body cleanly: only finish_reason proves
+            # the answer is whole.
+            raise BackendError(f"the model server at {self.url} cut the answer off mid-stream "
+                               f"(after {count} pieces, no finish reason); try again")
+        yield Piece("", usage or Usage(0, count))  # best effort when the server does not report usage
+
+    def _error(self, exc: Exception, *, midway: bool) -> BackendError:
+        import openai
+
+        url = self.url
+        if isinstance(exc, openai.APITimeoutError):
+            if midway:
+                return BackendError(f"the model server at {url} went silent mid-answer for {self.timeout:g}s "
+                                    "(raise SPARRING_TIMEOUT if it is just slow)")
+            if type(exc.__cause__).__name__ == "ConnectTimeout":
+                return BackendError(f"cannot reach the model server at {url}: no connection within "
+                                    f"{self.timeout:g}s (is it running? set SPARRING_BASE_URL)")
+            tries = f" ({self.max_retries + 1} tries)" if self.max_retries else ""
+            return BackendError(f"the model server at {url} timed out: no answer within {self.timeout:g}s{tries} "
+                                "(raise SPARRING_TIMEOUT if it is just slow)")
+        if isinstance(exc, openai.APIConnectionError):
+            cause = _one_line(exc.__cause__ or exc.message)
+            if midway:
+                return BackendError(f"the model server at {url} cut the answer off mid-stream: {cause}")
+            if type(exc.__cause__).__name__ == "ConnectError":
+                return BackendError(f"cannot reach the model server at {url}: {cause} "
+                                    "(is it running? set SPARRING_BASE_URL)")
+            return BackendError(f"the model server at {url} closed the connection without answering: {cause} "
+                                "(is SPARRING_BASE_URL an OpenAI-compatible server?)")
+        if isinstance(exc, openai.APIStatusError):
+            code = exc.status_code
+            body = exc.body
+            message = body.get("message") if isinstance(body, dict) else body
+            line = f"the model server at {url} answered HTTP {code}: {_one_line(message or exc.message)}"
+            if code == 401:
+                return BackendError(f"{line} (check the key: set SPARRING_API_KEY or OPENAI_API_KEY)")
+            if code == 403:
+                return BackendError(f"{line} (does the key give access to model {self.model!r}?)")
+            if code == 404:
+                return BackendError(f"{line} (check SPARRING_MODEL={self.model!r} and that SPARRING_BASE_URL "
+                                    "ends in /v1)")
+            if (code in _RETRIED or code >= 500) and self.max_retries:
+                return BackendError(f"{line} (gave up after {self.max_retries} retries)")
+            return BackendError(line)
+        if isinstance(exc, openai.APIError):  # an error event inside the stream
+            return BackendError(f"the model server at {url} failed mid-answer: {_one_line(exc.message)}")
+        return BackendError(f"the OpenAI client failed for {url}: {_one_line(exc)}")
