@@ -98,6 +98,16 @@ class Catalog:
             raise LookupError(f"{key}: no such persona (known: {', '.join(sorted(self.personas)) or 'none'})")
         return self.personas[key].model
 
+    def cast(self, scenario: Scenario) -> Persona:
+        """The scenario's persona with its overrides applied (name and description are per language)."""
+        persona = self.persona(scenario.persona)
+        o = scenario.persona_overrides
+        lang = scenario.language
+        update: dict = {"intensity": o.intensity, "patience": o.patience,
+                        "name": {**persona.name, lang: o.name} if o.name else None,
+                        "description": {**persona.description, lang: o.description} if o.description else None}
+        return persona.model_copy(update={k: v for k, v in update.items() if v is not None})
+
 
 def catalog_roots(extra: Iterable[Path] = ()) -> list[Path]:
     """The shipped catalogue first, then the user's folders (settings, then flags)."""

@@ -68,8 +68,8 @@ class Actor:
         self.scenario = scenario
         self.lang = scenario.language
         self.rng = rng
-        self.name = scenario.persona_overrides.name or persona.name[self.lang]
-        description = scenario.persona_overrides.description or persona.description[self.lang]
+        self.name = persona.name[self.lang]
+        description = persona.description[self.lang]
         framing = backend.framing
         self.chat = framing == "chat"
         head = HEADER[self.lang].format(name=self.name, description=description)
@@ -137,7 +137,7 @@ class Actor:
             if problem is None:
                 self.said(text, direction)
                 return Spoken(text, record)
-            record["rejected"].append(problem)
+            record["rejected"].append({"reason": problem, "text": generation.text[:MAX_CHARS]})
         record["fallback"] = True
         self.said(fallback, direction)
         return Spoken(fallback, record)

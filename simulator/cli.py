@@ -1,0 +1,163 @@
+"""The ``sparring`` command. Heavy imports (llama.cpp, openai) wait for the command that needs them,
+so ``sparring --help`` answers at once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from simulator.i18n import t
+
+app = typer.Typer(help=t("app.help"), add_completion=False, pretty_exceptions_enable=False,
+                  rich_markup_mode=None)
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+
+CatalogOption = Annotated[list[Path] | None, typer.Option("--catalog", help=t("catalog.flag"), show_default=False)]
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    typer.echo(f"{t('error.prefix')}: {message}" if not _located(message) else message, err=True)
+    raise typer.Exit(code)
+
+
+def _located(message: str) -> bool:
+    """Messages that already start with ``path:line:`` are printed as they are."""
+    head = message.split(": ", 1)[0]
+    return head.count(":") >= 1 and head.rsplit(":", 1)[-1].isdigit()
+
+
+@contextlib.contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Expected failures become one line and an exit code, never a traceback."""
+    from pydantic import ValidationError
+
+    from simulator.catalog import CatalogError
+    from simulator.llm import BackendError
+    from transcripts.format import TranscriptError
+
+    try:
+        yield
+    except (CatalogError, TranscriptError) as exc:
+        fail(str(exc))
+    except LookupError as exc:
+        fail(str(exc.args[0]) if exc.args else str(exc))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
+    except BackendError as exc:
+        fail(str(exc), EXIT_FAILED)
+
+
+@app.callback(invoke_without_command=True)
+def root(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        typer.echo(t("tui.soon") + "\n")
+        typer.echo(ctx.get_help())
+
+
+def _settings(**overrides: object):  # noqa: ANN202 - deferred import keeps --help fast
+    from simulator.settings import load_settings
+
+    return load_settings(**overrides)
+
+
+@app.command(help=t("validate.help"))
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help=t("validate.paths"), show_default=False)] = None,
+    catalog: CatalogOption = None,
+) -> None:
+    from simulator.catalog import catalog_roots, load_catalog
+
+    with friendly_errors():
+        settings = _settings()
+        loaded = load_catalog([*catalog_roots([*settings.catalog, *(catalog or [])]), *(paths or [])])
+    for problem in loaded.problems:
+        typer.echo(str(problem), err=True)
+    if loaded.problems:
+        typer.echo(t("validate.failed", count=len(loaded.problems)), err=True)
+        raise typer.Exit(EXIT_FAILED)
+    typer.echo(t("validate.ok", personas=len(loaded.personas), scenarios=len(loaded.scenarios)))
+
+
+class SchemaKind(StrEnum):
+    persona = "persona"
+    scenario = "scenario"
+
+
+@app.command(help=t("schema.help"))
+def schema(
+    kind: Annotated[SchemaKind, typer.Argument(help=t("schema.kind"))],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help=t("schema.out"), show_default=False)] = None,
+) -> None:
+    from simulator.catalog.schema import json_schema
+
+    text = json.dumps(json_schema(kind.value), ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.write_text(text, encoding="utf-8")
+    typer.echo(t("schema.written", path=out), err=True)
+
+
+@app.command("list", help=t("list.help"))
+def list_catalog(catalog: CatalogOption = None) -> None:
+    from simulator.catalog import catalog_roots, load_catalog
+
+    settings = _settings()
+    loaded = load_catalog(catalog_roots([*settings.catalog, *(catalog or [])]))
+    for problem in loaded.problems:
+        typer.echo(str(problem), err=True)
+    typer.echo(t("list.personas"))
+    for pid, doc in sorted(loaded.personas.items()):
+        persona = doc.model
+        typer.echo(f"  {pid:<12} {persona.temperament.value:<10} {persona.intensity:>2}/10  "
+                   f"{', '.join(persona.languages)}")
+    typer.echo(t("list.scenarios"))
+    for sid, sdoc in sorted(loaded.scenarios.items()):
+        scenario = sdoc.model
+        typer.echo(f"  {sid:<24} {scenario.language}  {scenario.domain:<10} {'★' * scenario.difficulty:<5} "
+                   f"{scenario.persona:<10} {scenario.title}")
+
+
+@app.command(help=t("simulate.help"))
+def simulate(
+    scenario: Annotated[str, typer.Option("--scenario", "-s", help=t("simulate.scenario"))],
+    agent_bot: Annotated[str | None, typer.Option("--agent-bot", help=t("simulate.bot"), show_default=False)] = None,
+    agent_script: Annotated[Path | None, typer.Option("--agent-script", help=t("simulate.script"),
+                                                      show_default=False)] = None,
+    backend: Annotated[str | None, typer.Option("--backend", "-b", help=t("simulate.backend"),
+                                                show_default=False)] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help=t("simulate.model"), show_default=False)] = None,
+    seed: Annotated[int, typer.Option("--seed", help=t("simulate.seed"))] = 0,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help=t("simulate.out"), show_default=False)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=t("simulate.quiet"))] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    from simulator.simulate import run_simulation
+
+    if agent_bot and agent_script:
+        fail(t("simulate.bot_and_script"))
+    with friendly_errors():
+        run_simulation(scenario=scenario, agent_bot=agent_bot, agent_script=agent_script, backend=backend,
+                       model=model, seed=seed, out=out, quiet=quiet, catalog=catalog or [])
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
