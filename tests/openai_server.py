@@ -9,7 +9,9 @@ cuts the reply with finish_reason "length". Faults from ``fail()`` are consumed 
 - ``"timeout"``: answer nothing for ``stall`` seconds (cut short at shutdown), then close;
 - an HTTP status (``429``, ``500``, ``503``, ``401``…): an OpenAI-style JSON error;
 - ``"cut"``: stream half the words, then drop the connection mid-body, without finish or ``[DONE]``;
+- ``"truncated"``: stream half the words, then end the body cleanly, without finish or ``[DONE]``;
 - ``"malformed"``: a ``data:`` line that is not JSON after the first word;
+- ``"error"``: an error event after the first word, then the end of the stream (as llama.cpp does);
 - ``"empty"``: a well-formed stream with no content;
 - ``"long"``: ``long_words`` words.
 
@@ -18,6 +20,7 @@ Requests that fail with a status or before answering leave the reply queue alone
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -112,10 +115,8 @@ class OpenAIServer:
             if not open_:
                 break
             for sock, thread in open_.items():
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)  # unblocks a handler waiting on a keep-alive connection
-                except OSError:
-                    pass
+                with contextlib.suppress(OSError):  # unblocks a handler waiting on a keep-alive connection
+                    sock.shutdown(socket.SHUT_RDWR)
                 thread.join(timeout=max(0.0, deadline - time.monotonic()))
         self._httpd.server_close()
         self._thread.join(timeout=5)
@@ -230,7 +231,8 @@ class _Handler(BaseHTTPRequestHandler):
         usage = {"prompt_tokens": len(prompt.split()), "completion_tokens": len(words),
                  "total_tokens": len(prompt.split()) + len(words)}
         if body.get("stream"):
-            include_usage = bool((body.get("stream_options") or {}).get("include_usage")) and owner.report_usage
+            options = body.get("stream_options") or {}
+            include_usage = bool(options.get("include_usage")) and owner.report_usage
             self._stream(chat, words, finish, usage if include_usage else None, fault)
             return
         result = "".join(words)
@@ -281,21 +283,27 @@ class _Handler(BaseHTTPRequestHandler):
             if chat:
                 self._event(chunk("", role=True))
             for i, word in enumerate(words):
-                if fault == "cut" and i >= len(words) // 2:
-                    self._hang_up()
-                    return
+                if fault in ("cut", "truncated") and i >= len(words) // 2:
+                    break
                 if fault == "malformed" and i == 1:
                     self._chunk(MALFORMED)
+                if fault == "error" and i == 1:
+                    self._event({"error": {"message": "Context size has been exceeded.", "code": 500}})
+                    break
                 if owner.delay and owner._stopping.wait(owner.delay):
                     self._hang_up()  # shutting down
                     return
                 self._event(chunk(word))
             if fault == "malformed" and len(words) < 2:
                 self._chunk(MALFORMED)
-            if fault == "cut":  # fewer than two words: cut before the end all the same
+            if fault == "cut":
                 self._hang_up()
                 return
-            self._event(chunk(None if chat else "", finish))
+            if fault == "truncated":
+                self.wfile.write(b"0\r\n\r\n")
+                return
+            if fault != "error":
+                self._event(chunk(None if chat else "", finish))
             if usage is not None:
                 self._event({**base, "choices": [], "usage": usage})
             self._chunk(b"data: [DONE]\n\n")
@@ -313,10 +321,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _hang_up(self) -> None:
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def _error(self, status: int, message: str) -> None:
         kind = ERRORS.get(status, ("server_error", ""))[0]
@@ -330,7 +336,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(payload).encode(), "application/json", headers)
 
-    def _send(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, data: bytes, content_type: str,
+              headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

@@ -1,4 +1,4 @@
-"""The OpenAI-compatible backend against a real local HTTP server (tests/openai_server.py): no SDK patching."""
+"""The OpenAI-compatible backend against a real local server (tests/openai_server.py), no SDK patching."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from simulator.llm.base import Backend, BackendError, Generation, Piece, Request
 from simulator.llm.openai_backend import MAX_STOP, PLACEHOLDER_KEY, OpenAIBackend, is_local, public_url
 from tests.openai_server import DEFAULT_REPLY, OpenAIServer
 
-MESSAGES = [{"role": "system", "content": "You are a customer."}, {"role": "user", "content": "Hello, how can I help?"}]
+MESSAGES = [{"role": "system", "content": "You are a customer."},
+            {"role": "user", "content": "Hello, how can I help?"}]
 CHAT = Request(messages=MESSAGES)
 PROMPT = Request(prompt="Agent: Hello, how can I help?\nCustomer:")
 
@@ -75,7 +76,8 @@ def test_generate_collects_text_usage_and_timing(openai_server: OpenAIServer) ->
 
 def test_chat_framing_sends_messages_to_chat_completions(openai_server: OpenAIServer) -> None:
     stops = ("\nAgent:", "\nCustomer:", "###", "\n\n", "Agent:", "END")
-    run(make(openai_server.url), Request(messages=MESSAGES, stop=stops, max_tokens=42, temperature=0.3, seed=7))
+    request = Request(messages=MESSAGES, stop=stops, max_tokens=42, temperature=0.3, seed=7)
+    run(make(openai_server.url), request)
     [sent] = openai_server.requests
     assert (sent.method, sent.path) == ("POST", "/v1/chat/completions")
     body = sent.body
@@ -151,8 +153,8 @@ def test_remote_server_without_key_asks_for_one() -> None:
 
 @pytest.mark.parametrize(("url", "local"), [
     ("http://127.0.0.1:8080/v1", True), ("http://localhost:11434/v1", True), ("http://[::1]:8080/v1", True),
-    ("http://192.168.1.20:8000/v1", True), ("http://llama:8080/v1", True), ("https://api.openai.com/v1", False),
-    ("https://openrouter.ai/api/v1", False)])
+    ("http://192.168.1.20:8000/v1", True), ("http://llama:8080/v1", True),
+    ("https://api.openai.com/v1", False), ("https://openrouter.ai/api/v1", False)])
 def test_is_local(url: str, local: bool) -> None:
     assert is_local(url) is local
 
@@ -241,9 +243,29 @@ def test_cut_stream_is_an_error_not_a_partial_answer(openai_server: OpenAIServer
     assert len(openai_server.requests) == 1  # a broken stream is not retried by the SDK
 
 
+def test_stream_ending_without_finish_is_an_error(openai_server: OpenAIServer) -> None:
+    openai_server.fail("truncated")
+    message = failure(make(openai_server.url))
+    assert "cut the answer off mid-stream" in message and "no finish reason" in message
+
+
 def test_malformed_chunk_is_an_error(openai_server: OpenAIServer) -> None:
     openai_server.fail("malformed")
     assert "malformed stream chunk" in failure(make(openai_server.url))
+
+
+def test_error_event_mid_stream_is_an_error(openai_server: OpenAIServer) -> None:
+    openai_server.fail("error")
+    assert "failed mid-answer: Context size has been exceeded." in failure(make(openai_server.url))
+
+
+def test_silence_mid_stream_is_bounded(openai_server: OpenAIServer) -> None:
+    openai_server.delay = 2.0  # the headers and the first chunk arrive, then nothing
+    start = time.perf_counter()
+    message = failure(make(openai_server.url, timeout=0.3, max_retries=2))
+    assert time.perf_counter() - start < 1.5
+    assert "went silent mid-answer for 0.3s" in message
+    assert len(openai_server.requests) == 1
 
 
 def test_empty_answer_is_not_an_error(openai_server: OpenAIServer) -> None:
@@ -254,7 +276,8 @@ def test_empty_answer_is_not_an_error(openai_server: OpenAIServer) -> None:
 
 def test_long_answer_is_collected(openai_server: OpenAIServer) -> None:
     openai_server.fail("long")
-    result = run(make(openai_server.url, framing="transcript"), Request(prompt="Customer:", max_tokens=10_000))
+    backend = make(openai_server.url, framing="transcript")
+    result = run(backend, Request(prompt="Customer:", max_tokens=10_000))
     words = result.text.split()
     assert len(words) == openai_server.long_words and words[-1] == f"word{openai_server.long_words - 1}"
     assert result.usage.completion_tokens == openai_server.long_words

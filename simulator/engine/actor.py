@@ -79,7 +79,7 @@ class Actor:
         self.messages: list[dict[str, str]] = [
             {"role": "system", "content": SYSTEM[self.lang].format(name=self.name, description=description)}
         ]
-        self._said: set[str] = set()
+        self._said = {line.casefold() for line in persona.examples.get(self.lang, [])}  # copies are no voice
         self._used: set[str] = set()
 
     # The history grows only at its end: that is what keeps the model's cached prefix valid.
@@ -149,17 +149,19 @@ class Actor:
             messages = [*self.messages, {"role": "system", "content": f"[{direction}]"}]
             return Request(messages=messages, max_tokens=80, temperature=temperature, seed=seed, fallback=fallback)
         prompt = f"{self.prompt}[{direction}]\n{self.name}:"
-        stop = (f"\n{AGENT[self.lang]}:", f"\n{self.name}:", "\n\n", "[")
-        return Request(prompt=prompt, stop=stop, max_tokens=80, temperature=temperature, seed=seed,
+        return Request(prompt=prompt, stop=(f"\n{AGENT[self.lang]}:", f"\n{self.name}:", "\n\n", "["), max_tokens=80, temperature=temperature, seed=seed,
                        fallback=fallback)
 
     def clean(self, text: str) -> str:
-        text = text.split("[", 1)[0]
-        lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()][:2]
-        text = " ".join(lines).strip()
+        """The customer's own line: cut where another speaker or a direction starts (not every server
+        honours every stop string), at most two lines, without a leading name."""
+        text = text.strip()
         if text.startswith(f"{self.name}:"):
-            text = text[len(self.name) + 1:].strip()
-        return text.strip('"«»“” ')
+            text = text[len(self.name) + 1:]
+        for stop in (f"\n{AGENT[self.lang]}:", f"\n{self.name}:", "\n\n", "["):
+            text = text.split(stop, 1)[0]
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()][:2]
+        return " ".join(lines).strip('"«»“” ')
 
     def problem(self, text: str, decision: Decision) -> str | None:
         """Why a model line cannot be used, or None if it can."""

@@ -83,20 +83,20 @@ class LocalBackend:
                 stream = llama.create_chat_completion(
                     messages=request.messages, stream=True, max_tokens=request.max_tokens,
                     temperature=request.temperature, stop=list(request.stop), seed=request.seed)
-                texts = (chunk["choices"][0]["delta"].get("content") or "" for chunk in stream)
+                texts = ((c["choices"][0]["delta"].get("content") or "", c["choices"][0]["finish_reason"]) for c in stream)
                 prompt_tokens = 0
             else:
                 prompt = request.prompt or ""
                 stream = llama.create_completion(
                     prompt=prompt, stream=True, max_tokens=request.max_tokens,
                     temperature=request.temperature, stop=list(request.stop), seed=request.seed)
-                texts = (chunk["choices"][0]["text"] for chunk in stream)
+                texts = ((c["choices"][0]["text"], c["choices"][0]["finish_reason"]) for c in stream)
                 prompt_tokens = len(llama.tokenize(prompt.encode("utf-8")))
             count = 0
-            for text in texts:
+            for text, finished in texts:
                 if stop.is_set():
                     break
-                count += 1
+                count += finished is None  # the closing chunk carries the finish reason, not a token
                 yield Piece(text)
             yield Piece("", Usage(prompt_tokens, count))
 

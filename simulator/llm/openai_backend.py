@@ -7,10 +7,8 @@ BackendError whose line tells the user what to do.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import re
-import weakref
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -22,7 +20,7 @@ if TYPE_CHECKING:
 
 OPENAI_URL = "https://api.openai.com/v1"
 MAX_STOP = 4
-"""The OpenAI API rejects more than four stop strings; the first ones are kept, so order them by importance."""
+"""The OpenAI API rejects more than four stop strings: the first four are kept, so put the key ones first."""
 PLACEHOLDER_KEY = "sk-no-key"
 """Sent to local servers that need no key: the SDK refuses to start without one."""
 FRAMINGS = ("chat", "transcript")
@@ -64,14 +62,14 @@ class OpenAIBackend:
                  max_retries: int = 2, framing: str = "chat"):
         if framing not in FRAMINGS:
             raise ValueError(f"framing must be one of {FRAMINGS}, not {framing!r}")
-        self.base_url = base_url or OPENAI_URL  # explicit, so the SDK never picks another one from the environment
+        self.base_url = base_url or OPENAI_URL  # explicit, or the SDK reads OPENAI_BASE_URL itself
         self.model = model
         self.timeout = timeout
         self.max_retries = max_retries
         self.framing = framing
         self._api_key = api_key
-        self._sdk: openai.AsyncOpenAI | None = None
-        self._sdk_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        # Imported now, at start-up, not on the first line, where it would stall the event loop ~0.3 s.
+        import openai  # noqa: F401
 
     @property
     def url(self) -> str:
@@ -82,30 +80,18 @@ class OpenAIBackend:
                 "max_retries": self.max_retries}
 
     def _client(self) -> openai.AsyncOpenAI:
-        # One client per event loop: its pooled connections belong to the loop that opened them.
-        loop = asyncio.get_running_loop()
-        if self._sdk is None or self._sdk_loop is None or self._sdk_loop() is not loop:
-            key = self._api_key or (PLACEHOLDER_KEY if is_local(self.base_url) else None)
-            if not key:
-                raise BackendError(f"no API key for the model server at {self.url}: set SPARRING_API_KEY "
-                                   "or OPENAI_API_KEY (any value for a server that needs none)")
-            import openai  # deferred: the SDK takes a while to import and only this backend needs it
+        key = self._api_key or (PLACEHOLDER_KEY if is_local(self.base_url) else None)
+        if not key:
+            raise BackendError(f"no API key for the model server at {self.url}: set SPARRING_API_KEY "
+                               "or OPENAI_API_KEY (any value for a server that needs none)")
+        import openai
 
-            self._sdk = openai.AsyncOpenAI(base_url=self.base_url, api_key=key, timeout=self.timeout,
-                                           max_retries=self.max_retries)
-            self._sdk_loop = weakref.ref(loop)
-        return self._sdk
-
-    async def aclose(self) -> None:
-        """Close pooled connections (optional: they also go when the event loop ends)."""
-        sdk, self._sdk = self._sdk, None
-        if sdk is not None and self._sdk_loop is not None and self._sdk_loop() is asyncio.get_running_loop():
-            await sdk.close()
+        return openai.AsyncOpenAI(base_url=self.base_url, api_key=key, timeout=self.timeout,
+                                  max_retries=self.max_retries)
 
     async def stream(self, request: Request) -> AsyncIterator[Piece]:
         import openai
 
-        client = self._client()
         chat = request.messages is not None
         params: dict[str, Any] = {
             "model": self.model, "stream": True, "stream_options": {"include_usage": True},
@@ -114,45 +100,54 @@ class OpenAIBackend:
             params["stop"] = list(request.stop[:MAX_STOP])
         if request.seed is not None:
             params["seed"] = request.seed
-        try:
-            if chat:
-                sdk_stream = await client.chat.completions.create(messages=request.messages, **params)
-            else:
-                sdk_stream = await client.completions.create(prompt=request.prompt or "", **params)
-        except openai.OpenAIError as exc:
-            raise self._error(exc, midway=False) from exc
-
         count = 0
         finished = False
         usage: Usage | None = None
-        try:
-            async for chunk in sdk_stream:
+        # A client per answer: pooled connections belong to the event loop that opened them, and one left open
+        # when its loop ends leaks sockets. Closing it (also on aclose() or cancellation) drops the HTTP
+        # response, so the server stops generating; a new connection per turn is cheap next to generation.
+        async with self._client() as client:
+            try:
+                if chat:
+                    sdk_stream = await client.chat.completions.create(messages=request.messages, **params)
+                else:
+                    sdk_stream = await client.completions.create(prompt=request.prompt or "", **params)
+            except openai.OpenAIError as exc:
+                raise self._error(exc, midway=False) from exc
+            async with sdk_stream:
                 try:
-                    if chunk.usage:
-                        usage = Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
-                    for choice in chunk.choices or ():
-                        text = (choice.delta.content if chat else choice.text) or ""
-                        finished = finished or choice.finish_reason is not None
+                    async for chunk in sdk_stream:
+                        text, done, reported = self._read(chunk, chat)
+                        finished, usage = finished or done, reported or usage
                         if text:
                             count += 1
                             yield Piece(text)
-                except (AttributeError, TypeError) as exc:  # JSON, but not shaped like a completion chunk
-                    raise BackendError(f"the model server at {self.url} sent a malformed stream chunk "
-                                       f"({_one_line(exc)}); is it OpenAI-compatible?") from exc
-        except openai.OpenAIError as exc:
-            raise self._error(exc, midway=True) from exc
-        except ValueError as exc:  # a data: line that is not JSON (or not UTF-8)
-            raise BackendError(f"the model server at {self.url} sent a malformed stream chunk "
-                               f"({_one_line(exc)}); is it OpenAI-compatible?") from exc
-        finally:
-            # Also on aclose() or cancellation: drop the HTTP response so the server stops generating.
-            await sdk_stream.close()
+                except openai.OpenAIError as exc:
+                    raise self._error(exc, midway=True) from exc
+                except ValueError as exc:  # a data: line that is not JSON (or not UTF-8)
+                    raise self._malformed(exc) from exc
         if not finished:
             # A proxy or server that dies between chunks can end the body cleanly: only finish_reason proves
             # the answer is whole.
             raise BackendError(f"the model server at {self.url} cut the answer off mid-stream "
                                f"(after {count} pieces, no finish reason); try again")
         yield Piece("", usage or Usage(0, count))  # best effort when the server does not report usage
+
+    def _read(self, chunk: Any, chat: bool) -> tuple[str, bool, Usage | None]:
+        """A chunk's text, whether it ends the answer, and the usage it reports."""
+        try:
+            reported = chunk.usage
+            usage = Usage(reported.prompt_tokens or 0, reported.completion_tokens or 0) if reported else None
+            texts = [((choice.delta and choice.delta.content) if chat else choice.text) or ""
+                     for choice in chunk.choices or ()]
+            done = any(choice.finish_reason is not None for choice in chunk.choices or ())
+        except (AttributeError, TypeError) as exc:  # JSON, but not shaped like a completion chunk
+            raise self._malformed(exc) from exc
+        return "".join(texts), done, usage
+
+    def _malformed(self, exc: Exception) -> BackendError:
+        return BackendError(f"the model server at {self.url} sent a malformed stream chunk "
+                            f"({_one_line(exc)}); is it OpenAI-compatible?")
 
     def _error(self, exc: Exception, *, midway: bool) -> BackendError:
         import openai
@@ -166,8 +161,8 @@ class OpenAIBackend:
                 return BackendError(f"cannot reach the model server at {url}: no connection within "
                                     f"{self.timeout:g}s (is it running? set SPARRING_BASE_URL)")
             tries = f" ({self.max_retries + 1} tries)" if self.max_retries else ""
-            return BackendError(f"the model server at {url} timed out: no answer within {self.timeout:g}s{tries} "
-                                "(raise SPARRING_TIMEOUT if it is just slow)")
+            return BackendError(f"the model server at {url} timed out: no answer within {self.timeout:g}s"
+                                f"{tries} (raise SPARRING_TIMEOUT if it is just slow)")
         if isinstance(exc, openai.APIConnectionError):
             cause = _one_line(exc.__cause__ or exc.message)
             if midway:
@@ -181,7 +176,9 @@ class OpenAIBackend:
             code = exc.status_code
             body = exc.body
             message = body.get("message") if isinstance(body, dict) else body
-            line = f"the model server at {url} answered HTTP {code}: {_one_line(message or exc.message)}"
+            line = f"the model server at {url} answered HTTP {code}"
+            if message:
+                line += f": {_one_line(message)}"
             if code == 401:
                 return BackendError(f"{line} (check the key: set SPARRING_API_KEY or OPENAI_API_KEY)")
             if code == 403:

@@ -1,0 +1,94 @@
+"""The real llama.cpp with the embedded SmolLM2-135M: offline, streaming, bounded threads, clear failures."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+
+from simulator.engine.bots import BOTS
+from simulator.llm.base import BackendError, Request, generate
+from simulator.llm.local import LocalBackend, embedded_model, free_cores
+
+PROMPT = "A support chat. Dana is an angry customer whose internet is down.\nAgent: Hello, what happened?\nDana:"
+STOPS = ("\nAgent:", "\nDana:", "\n\n", "[")
+
+
+@pytest.fixture(scope="module")
+def local() -> LocalBackend:
+    return LocalBackend()
+
+
+def test_the_embedded_model_ships_in_a_package():
+    path = embedded_model()
+    assert path.suffix == ".gguf" and path.stat().st_size > 50_000_000
+    assert "site-packages" in str(path) or "dist-packages" in str(path)
+
+
+def test_streams_text_in_pieces_with_usage(local):
+    pieces = []
+
+    async def collect():
+        async for piece in local.stream(Request(prompt=PROMPT, stop=STOPS, max_tokens=24, seed=7)):
+            pieces.append(piece)
+
+    asyncio.run(collect())
+    text = "".join(p.text for p in pieces)
+    assert len([p for p in pieces if p.text]) >= 2 and text.strip()
+    assert pieces[-1].usage and pieces[-1].usage.prompt_tokens > 10
+    assert pieces[-1].usage.completion_tokens <= 24
+
+
+def test_same_seed_same_text(local):
+    request = Request(prompt=PROMPT, stop=STOPS, max_tokens=20, seed=11, temperature=0.7)
+    first = asyncio.run(generate(local, request)).text
+    second = asyncio.run(generate(local, request)).text
+    assert first == second
+
+
+def test_stopping_early_frees_the_model(local):
+    async def first_piece_then_stop():
+        stream = local.stream(Request(prompt=PROMPT, max_tokens=200, seed=1))
+        async for piece in stream:
+            await stream.aclose()
+            return piece
+
+    assert asyncio.run(first_piece_then_stop()) is not None
+    again = asyncio.run(asyncio.wait_for(generate(local, Request(prompt=PROMPT, stop=STOPS, max_tokens=8)), 60))
+    assert again.usage.completion_tokens > 0
+
+
+def test_threads_never_oversubscribe_the_cores(local):
+    usable = len(os.sched_getaffinity(0))
+    assert 1 <= free_cores() <= max(1, usable - 1)
+    assert local.options()["threads"] == local.threads <= max(1, usable - 1)
+
+
+def test_a_missing_model_file_is_a_clear_error(tmp_path):
+    backend = LocalBackend(tmp_path / "nowhere.gguf")
+    with pytest.raises(BackendError, match="model file not found: .*nowhere.gguf"):
+        asyncio.run(generate(backend, Request(prompt="x")))
+
+
+def test_a_corrupt_model_file_is_a_clear_error(tmp_path):
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + os.urandom(4096))
+    with pytest.raises(BackendError, match="cannot load model .*broken.gguf"):
+        asyncio.run(generate(LocalBackend(broken), Request(prompt="x")))
+
+
+@pytest.mark.parametrize("bot", sorted(BOTS))
+def test_english_scenarios_play_to_the_end_on_the_embedded_model(catalog, run_session, local, bot):
+    english = sorted(sid for sid, doc in catalog.scenarios.items() if doc.model.language == "en")
+    assert english
+    for scenario_id in english:
+        transcript = run_session(scenario_id, bot, backend=local)
+        assert transcript.outcome in ("resolved", "customer_left", "unfinished")
+        lines = [e for e in transcript.messages("customer") if e.meta.get("backend") == "local"]
+        assert lines, "the local model was asked for the customer's lines"
+        assert all(e.meta["model"].endswith(".gguf") and "threads" in e.meta["options"] for e in lines)
+        # Whatever the small model wrote, nothing in the agent's voice reached the trainee.
+        for event in lines:
+            if not event.meta["fallback"]:
+                assert not any(r["text"] == event.text for r in event.meta["rejected"])
