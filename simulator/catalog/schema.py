@@ -11,4 +11,4 @@ MODELS = {"persona": Persona, "scenario": Scenario}
 
 def json_schema(kind: str) -> dict[str, Any]:
     schema = MODELS[kind].model_json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": f"Sparring {kind}", **schema}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": f"Sparring {kind}"}

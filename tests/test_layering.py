@@ -1,0 +1,36 @@
+"""The core never imports Textual: only simulator/tui/ may (checked in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE = ("simulator.engine", "simulator.llm", "simulator.catalog", "grading", "transcripts")
+
+
+def core_modules() -> list[str]:
+    names = []
+    for package in CORE:
+        path = ROOT / Path(*package.split("."))
+        names.append(package)
+        names += [f"{package}.{m.name}" for m in pkgutil.walk_packages([str(path)]) if not m.ispkg]
+    return names
+
+
+def test_core_modules_import_no_textual():
+    modules = core_modules()
+    assert len(modules) > 10
+    probe = (f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
+             "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_no_core_source_mentions_a_textual_import():
+    for package in CORE:
+        for source in (ROOT / Path(*package.split("."))).rglob("*.py"):
+            text = source.read_text(encoding="utf-8")
+            assert "import textual" not in text and "from textual" not in text, source
