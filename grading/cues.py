@@ -47,18 +47,21 @@ def lexicon(language: str) -> Lexicon:
         return tuple(tuple(words(p)) for p in data[key])
 
     return Lexicon(
-        canned=phrases("canned"), empathy=phrases("empathy"), requests=phrases("requests"), fix=phrases("fix"),
-        agent_voice=phrases("agent_voice"), ai_words=phrases("ai_words"),
-        question_starts=frozenset(data["question_starts"]), stopwords=frozenset(data["stopwords"]),
+        canned=phrases("canned"),
+        empathy=phrases("empathy"),
+        requests=phrases("requests"),
+        fix=phrases("fix"),
+        agent_voice=phrases("agent_voice"),
+        ai_words=phrases("ai_words"),
+        question_starts=frozenset(data["question_starts"]),
+        stopwords=frozenset(data["stopwords"]),
     )
 
 
 def has_sequence(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
     """The phrase's words, in order and adjacent, each starting the message's word."""
     n = len(phrase)
-    return n > 0 and any(
-        all(tokens[i + k].startswith(phrase[k]) for k in range(n)) for i in range(len(tokens) - n + 1)
-    )
+    return n > 0 and any(all(tokens[i + k].startswith(phrase[k]) for k in range(n)) for i in range(len(tokens) - n + 1))
 
 
 def has_all(tokens: Sequence[str], phrase: Sequence[str]) -> bool:

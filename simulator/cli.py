@@ -3,7 +3,6 @@ so ``sparring --help`` answers at once."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import sys
@@ -16,8 +15,7 @@ import typer
 
 from simulator.i18n import t
 
-app = typer.Typer(help=t("app.help"), add_completion=False, pretty_exceptions_enable=False,
-                  rich_markup_mode=None)
+app = typer.Typer(help=t("app.help"), add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -120,23 +118,28 @@ def list_catalog(catalog: CatalogOption = None) -> None:
     typer.echo(t("list.personas"))
     for pid, doc in sorted(loaded.personas.items()):
         persona = doc.model
-        typer.echo(f"  {pid:<12} {persona.temperament.value:<10} {persona.intensity:>2}/10  "
-                   f"{', '.join(persona.languages)}")
+        typer.echo(
+            f"  {pid:<12} {persona.temperament.value:<10} {persona.intensity:>2}/10  {', '.join(persona.languages)}"
+        )
     typer.echo(t("list.scenarios"))
     for sid, sdoc in sorted(loaded.scenarios.items()):
         scenario = sdoc.model
-        typer.echo(f"  {sid:<24} {scenario.language}  {scenario.domain:<10} {'★' * scenario.difficulty:<5} "
-                   f"{scenario.persona:<10} {scenario.title}")
+        typer.echo(
+            f"  {sid:<24} {scenario.language}  {scenario.domain:<10} {'★' * scenario.difficulty:<5} "
+            f"{scenario.persona:<10} {scenario.title}"
+        )
 
 
 @app.command(help=t("simulate.help"))
 def simulate(
     scenario: Annotated[str, typer.Option("--scenario", "-s", help=t("simulate.scenario"))],
     agent_bot: Annotated[str | None, typer.Option("--agent-bot", help=t("simulate.bot"), show_default=False)] = None,
-    agent_script: Annotated[Path | None, typer.Option("--agent-script", help=t("simulate.script"),
-                                                      show_default=False)] = None,
-    backend: Annotated[str | None, typer.Option("--backend", "-b", help=t("simulate.backend"),
-                                                show_default=False)] = None,
+    agent_script: Annotated[
+        Path | None, typer.Option("--agent-script", help=t("simulate.script"), show_default=False)
+    ] = None,
+    backend: Annotated[
+        str | None, typer.Option("--backend", "-b", help=t("simulate.backend"), show_default=False)
+    ] = None,
     model: Annotated[str | None, typer.Option("--model", "-m", help=t("simulate.model"), show_default=False)] = None,
     seed: Annotated[int, typer.Option("--seed", help=t("simulate.seed"))] = 0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help=t("simulate.out"), show_default=False)] = None,
@@ -148,8 +151,34 @@ def simulate(
     if agent_bot and agent_script:
         fail(t("simulate.bot_and_script"))
     with friendly_errors():
-        run_simulation(scenario=scenario, agent_bot=agent_bot, agent_script=agent_script, backend=backend,
-                       model=model, seed=seed, out=out, quiet=quiet, catalog=catalog or [])
+        run_simulation(
+            scenario=scenario,
+            agent_bot=agent_bot,
+            agent_script=agent_script,
+            backend=backend,
+            model=model,
+            seed=seed,
+            out=out,
+            quiet=quiet,
+            catalog=catalog or [],
+        )
+
+
+@app.command(help=t("practice.help"))
+def practice(
+    scenario: Annotated[str, typer.Option("--scenario", "-s", help=t("simulate.scenario"))],
+    backend: Annotated[
+        str | None, typer.Option("--backend", "-b", help=t("simulate.backend"), show_default=False)
+    ] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help=t("simulate.model"), show_default=False)] = None,
+    seed: Annotated[int, typer.Option("--seed", help=t("simulate.seed"))] = 0,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help=t("simulate.out"), show_default=False)] = None,
+    catalog: CatalogOption = None,
+) -> None:
+    from simulator.practice import run_practice
+
+    with friendly_errors():
+        run_practice(scenario=scenario, backend=backend, model=model, seed=seed, out=out, catalog=catalog or [])
 
 
 def main() -> None:

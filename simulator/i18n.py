@@ -6,46 +6,92 @@ import os
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # key: (English, Russian)
-    "app.help": ("Sparring: practise customer support on AI customers before you meet real ones.",
-                 "Sparring: тренируйте поддержку клиентов на ИИ-клиентах до встречи с настоящими."),
-    "validate.help": ("Check persona and scenario YAML files and folders (default: everything shipped and configured).",
-                      "Проверить YAML-файлы и папки персонажей и сценариев (по умолчанию всё поставляемое и настроенное)."),
+    "app.help": (
+        "Sparring: practise customer support on AI customers before you meet real ones.",
+        "Sparring: тренируйте поддержку клиентов на ИИ-клиентах до встречи с настоящими.",
+    ),
+    "validate.help": (
+        "Check persona and scenario YAML files and folders (default: everything shipped and configured).",
+        "Проверить YAML-файлы и папки персонажей и сценариев (по умолчанию всё поставляемое и настроенное).",
+    ),
     "validate.paths": ("Files or folders to check.", "Файлы или папки для проверки."),
-    "validate.ok": ("{personas} personas and {scenarios} scenarios are valid.",
-                    "Персонажей: {personas}, сценариев: {scenarios} — ошибок нет."),
+    "validate.ok": (
+        "{personas} personas and {scenarios} scenarios are valid.",
+        "Персонажей: {personas}, сценариев: {scenarios} — ошибок нет.",
+    ),
     "validate.failed": ("{count} problem(s) found.", "Найдено проблем: {count}."),
-    "schema.help": ("Write the JSON Schema of a persona or scenario file, for editors (yaml-language-server).",
-                    "Вывести JSON Schema персонажа или сценария для редакторов (yaml-language-server)."),
+    "schema.help": (
+        "Write the JSON Schema of a persona or scenario file, for editors (yaml-language-server).",
+        "Вывести JSON Schema персонажа или сценария для редакторов (yaml-language-server).",
+    ),
     "schema.kind": ("persona or scenario", "persona или scenario"),
     "schema.out": ("Write to this file instead of standard output.", "Записать в файл вместо стандартного вывода."),
     "schema.written": ("Schema written to {path}", "Схема записана в {path}"),
-    "list.help": ("List the personas and scenarios you can practise with.",
-                  "Показать персонажей и сценарии для тренировки."),
-    "simulate.help": ("Play a whole session without a screen, with a bot or a script as the agent, and save the transcript.",
-                      "Провести сессию без экрана (агент — бот или сценарий реплик) и сохранить транскрипт."),
-    "simulate.scenario": ("Scenario id or path to a scenario YAML file.", "Id сценария или путь к YAML-файлу сценария."),
-    "simulate.bot": ("Built-in agent bot: good, canned, interrupter or hasty.",
-                     "Встроенный бот-агент: good, canned, interrupter или hasty."),
-    "simulate.script": ("Agent script: a YAML list of {say, when, delay} steps.",
-                        "Сценарий агента: YAML-список шагов {say, when, delay}."),
-    "simulate.backend": ("Who writes the customer: local, openai or scripted.", "Кто пишет за клиента: local, openai или scripted."),
+    "list.help": (
+        "List the personas and scenarios you can practise with.",
+        "Показать персонажей и сценарии для тренировки.",
+    ),
+    "simulate.help": (
+        "Play a whole session without a screen, with a bot or a script as the agent, and save the transcript.",
+        "Провести сессию без экрана (агент — бот или сценарий реплик) и сохранить транскрипт.",
+    ),
+    "simulate.scenario": (
+        "Scenario id or path to a scenario YAML file.",
+        "Id сценария или путь к YAML-файлу сценария.",
+    ),
+    "simulate.bot": (
+        "Built-in agent bot: good, canned, interrupter or hasty.",
+        "Встроенный бот-агент: good, canned, interrupter или hasty.",
+    ),
+    "simulate.script": (
+        "Agent script: a YAML list of {say, when, delay} steps.",
+        "Сценарий агента: YAML-список шагов {say, when, delay}.",
+    ),
+    "simulate.backend": (
+        "Who writes the customer: local, openai or scripted.",
+        "Кто пишет за клиента: local, openai или scripted.",
+    ),
     "simulate.model": ("GGUF path (local) or model name (openai).", "Путь к GGUF (local) или имя модели (openai)."),
     "simulate.seed": ("Seed: the same seed plays the same session.", "Seed: одинаковый seed даёт одинаковую сессию."),
     "simulate.out": ("Where to write the transcript JSON.", "Куда записать транскрипт (JSON)."),
     "simulate.quiet": ("Print only where the transcript went.", "Печатать только путь к транскрипту."),
-    "simulate.bot_and_script": ("--agent-bot and --agent-script exclude each other; choose one.",
-                                "--agent-bot и --agent-script взаимоисключающие; выберите одно."),
-    "simulate.unknown_bot": ("unknown bot '{name}' (choose from: {choices})", "неизвестный бот '{name}' (варианты: {choices})"),
-    "simulate.scripted_instead": ("The embedded model writes no usable {lang}; the customer uses authored lines (scripted). "
-                                  "Set SPARRING_MODEL to a bigger GGUF or use --backend openai for a generated voice.",
-                                  "Встроенная модель не пишет на языке «{lang}»; клиент говорит авторскими репликами (scripted). "
-                                  "Укажите SPARRING_MODEL с более крупной GGUF или --backend openai."),
+    "simulate.bot_and_script": (
+        "--agent-bot and --agent-script exclude each other; choose one.",
+        "--agent-bot и --agent-script взаимоисключающие; выберите одно.",
+    ),
+    "simulate.unknown_bot": (
+        "unknown bot '{name}' (choose from: {choices})",
+        "неизвестный бот '{name}' (варианты: {choices})",
+    ),
+    "simulate.scripted_instead": (
+        "The embedded model writes no usable {lang}; the customer uses authored lines (scripted). "
+        "Set SPARRING_MODEL to a bigger GGUF or use --backend openai for a generated voice.",
+        "Встроенная модель не пишет на языке «{lang}»; клиент говорит авторскими репликами (scripted). "
+        "Укажите SPARRING_MODEL с более крупной GGUF или --backend openai.",
+    ),
     "simulate.saved": ("Transcript saved to {path}", "Транскрипт сохранён в {path}"),
-    "simulate.outcome": ("Outcome: {outcome} · customer patience {patience}/100 · {fallbacks}/{lines} lines from the authored bank",
-                         "Итог: {outcome} · терпение клиента {patience}/100 · авторских реплик: {fallbacks} из {lines}"),
-    "simulate.interrupted": ("Interrupted; the transcript so far is saved.", "Прервано; транскрипт до этого момента сохранён."),
-    "catalog.flag": ("Extra folder of persona and scenario YAML (repeatable).",
-                     "Дополнительная папка с YAML персонажей и сценариев (можно несколько)."),
+    "simulate.outcome": (
+        "Outcome: {outcome} · customer patience {patience}/100 · {fallbacks}/{lines} lines from the authored bank",
+        "Итог: {outcome} · терпение клиента {patience}/100 · авторских реплик: {fallbacks} из {lines}",
+    ),
+    "simulate.interrupted": (
+        "Interrupted; the transcript so far is saved.",
+        "Прервано; транскрипт до этого момента сохранён.",
+    ),
+    "practice.help": (
+        "Chat with a customer in this terminal, in real time; type /end to finish.",
+        "Поговорить с клиентом в этом терминале в реальном времени; /end — завершить.",
+    ),
+    "practice.how": (
+        "Type your reply and press Enter. Replying while the customer types interrupts them. {end} ends.",
+        "Пишите ответ и нажимайте Enter. Ответ, пока клиент печатает, перебивает его. {end} — конец.",
+    ),
+    "practice.typing": ("{name} is typing…", "{name} печатает…"),
+    "practice.interrupted": ("(you interrupted {name})", "(вы перебили: {name})"),
+    "catalog.flag": (
+        "Extra folder of persona and scenario YAML (repeatable).",
+        "Дополнительная папка с YAML персонажей и сценариев (можно несколько).",
+    ),
     "error.prefix": ("error", "ошибка"),
     "role.customer": ("customer", "клиент"),
     "role.agent": ("agent", "агент"),
@@ -55,8 +101,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outcome.unfinished": ("unfinished", "не завершено"),
     "list.personas": ("Personas", "Персонажи"),
     "list.scenarios": ("Scenarios", "Сценарии"),
-    "tui.soon": ("The practice app arrives in a later release; meanwhile use the commands below.",
-                 "Приложение для тренировки появится в следующей версии; пока используйте команды ниже."),
+    "tui.soon": (
+        "The practice app arrives in a later release; meanwhile use the commands below.",
+        "Приложение для тренировки появится в следующей версии; пока используйте команды ниже.",
+    ),
 }
 
 

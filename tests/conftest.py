@@ -23,8 +23,16 @@ def sparring_home(tmp_path, monkeypatch):
     """No test touches the real user's data or config, and none inherits their backend settings."""
     home = tmp_path / "sparring-home"
     monkeypatch.setenv("SPARRING_HOME", str(home))
-    for name in ("SPARRING_BACKEND", "SPARRING_MODEL", "SPARRING_BASE_URL", "SPARRING_API_KEY", "SPARRING_LANGUAGE",
-                 "SPARRING_CATALOG", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+    for name in (
+        "SPARRING_BACKEND",
+        "SPARRING_MODEL",
+        "SPARRING_BASE_URL",
+        "SPARRING_API_KEY",
+        "SPARRING_LANGUAGE",
+        "SPARRING_CATALOG",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home
 
@@ -43,8 +51,13 @@ RunSession = Callable[..., Transcript]
 def run_session(catalog) -> RunSession:
     """Play a scenario headless: ``run_session("home-internet-down", "good")``, or with any agent/backend."""
 
-    def run(scenario_id: str, agent: str | Agent = "good", backend: Backend | None = None, seed: int = 0,
-            session_out: list[Session] | None = None) -> Transcript:
+    def run(
+        scenario_id: str,
+        agent: str | Agent = "good",
+        backend: Backend | None = None,
+        seed: int = 0,
+        session_out: list[Session] | None = None,
+    ) -> Transcript:
         scenario = catalog.scenario(scenario_id)
         session = Session(scenario, catalog.cast(scenario), backend or ScriptedBackend(), VirtualClock(), seed=seed)
         if session_out is not None:

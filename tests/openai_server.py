@@ -80,8 +80,9 @@ class OpenAIServer:
         self._stopping = threading.Event()
         self._httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="openai-test-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="openai-test-server", daemon=True
+        )
         self._thread.start()
 
     @property
@@ -173,8 +174,13 @@ class _Handler(BaseHTTPRequestHandler):
         if self._fault(self._record(None)):
             return
         if self.path.rstrip("/") == "/v1/models":
-            self._json(200, {"object": "list", "data": [
-                {"id": MODEL, "object": "model", "created": 0, "owned_by": "sparring-tests"}]})
+            self._json(
+                200,
+                {
+                    "object": "list",
+                    "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "sparring-tests"}],
+                },
+            )
         else:
             self._error(404, f"Unknown path {self.path}")
 
@@ -226,10 +232,16 @@ class _Handler(BaseHTTPRequestHandler):
         limit = body.get("max_tokens")
         if isinstance(limit, int) and len(words) > limit:
             words, finish = words[:limit], "length"
-        prompt = (" ".join(str(m.get("content", "")) for m in body.get("messages") or [])
-                  if chat else str(body.get("prompt", "")))
-        usage = {"prompt_tokens": len(prompt.split()), "completion_tokens": len(words),
-                 "total_tokens": len(prompt.split()) + len(words)}
+        prompt = (
+            " ".join(str(m.get("content", "")) for m in body.get("messages") or [])
+            if chat
+            else str(body.get("prompt", ""))
+        )
+        usage = {
+            "prompt_tokens": len(prompt.split()),
+            "completion_tokens": len(words),
+            "total_tokens": len(prompt.split()) + len(words),
+        }
         if body.get("stream"):
             options = body.get("stream_options") or {}
             include_usage = bool(options.get("include_usage")) and owner.report_usage
@@ -241,9 +253,14 @@ class _Handler(BaseHTTPRequestHandler):
             choice["message"] = {"role": "assistant", "content": result}
         else:
             choice["text"] = result
-        payload = {"id": "cmpl-test", "object": "chat.completion" if chat else "text_completion",
-                   "created": int(time.time()), "model": body.get("model", MODEL), "choices": [choice],
-                   "usage": usage}
+        payload = {
+            "id": "cmpl-test",
+            "object": "chat.completion" if chat else "text_completion",
+            "created": int(time.time()),
+            "model": body.get("model", MODEL),
+            "choices": [choice],
+            "usage": usage,
+        }
         if fault == "malformed":
             self._send(200, b"{not json", "application/json")
         elif fault == "cut":
@@ -257,12 +274,16 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._json(200, payload)
 
-    def _stream(self, chat: bool, words: list[str], finish: str, usage: dict[str, int] | None,
-                fault: str | int | None) -> None:
+    def _stream(
+        self, chat: bool, words: list[str], finish: str, usage: dict[str, int] | None, fault: str | int | None
+    ) -> None:
         owner = self.server.owner
-        base = {"id": "chatcmpl-test" if chat else "cmpl-test",
-                "object": "chat.completion.chunk" if chat else "text_completion",
-                "created": int(time.time()), "model": MODEL}
+        base = {
+            "id": "chatcmpl-test" if chat else "cmpl-test",
+            "object": "chat.completion.chunk" if chat else "text_completion",
+            "created": int(time.time()),
+            "model": MODEL,
+        }
 
         def chunk(text: str | None, finish_reason: str | None = None, role: bool = False) -> dict[str, Any]:
             if chat:
@@ -336,8 +357,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(payload).encode(), "application/json", headers)
 
-    def _send(self, status: int, data: bytes, content_type: str,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

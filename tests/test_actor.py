@@ -24,15 +24,18 @@ def actor_for(catalog, backend, scenario_id="home-internet-down") -> Actor:
     return Actor(backend, catalog.cast(scenario), scenario, random.Random(0))
 
 
-@pytest.mark.parametrize(("bad", "reason"), [
-    ("How can I help you today?", "speaks as the agent or as an AI"),
-    ("As an AI language model, I cannot have a contract.", "speaks as the agent or as an AI"),
-    ("Agent: please hold on", "speaks as another speaker"),
-    ("Мой номер договора 77-4410.", "wrong language"),
-    ("I don't remember anything.", "omits the fact contract"),
-    ("", "empty"),
-    ("word " * 100, "too long"),
-])
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("How can I help you today?", "speaks as the agent or as an AI"),
+        ("As an AI language model, I cannot have a contract.", "speaks as the agent or as an AI"),
+        ("Agent: please hold on", "speaks as another speaker"),
+        ("Мой номер договора 77-4410.", "wrong language"),
+        ("I don't remember anything.", "omits the fact contract"),
+        ("", "empty"),
+        ("word " * 100, "too long"),
+    ],
+)
 def test_bad_model_lines_are_rejected_and_replaced_by_the_authored_line(catalog, bad, reason):
     scenario = catalog.scenario("home-internet-down")
     backend = ScriptedBackend(replies=[bad, bad])
@@ -77,7 +80,6 @@ def test_a_failing_backend_falls_back_and_says_why(catalog):
 
 def test_prompt_only_grows_at_its_end(catalog):
     """Append-only prompts keep llama.cpp's cached prefix valid from turn to turn."""
-    scenario = catalog.scenario("home-internet-down")
     backend = ScriptedBackend()
     actor = actor_for(catalog, backend)
     decision = Decision([Beat(Intent.nudge)], patience=50, mood="annoyed")

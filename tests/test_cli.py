@@ -18,8 +18,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def sparring(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "simulator.cli", *args], capture_output=True, text=True,
-                          env=full_env, cwd=cwd or ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "simulator.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or ROOT,
+        timeout=300,
+    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, code: int, *fragments: str) -> None:
@@ -32,8 +38,10 @@ def assert_one_line_error(result: subprocess.CompletedProcess, code: int, *fragm
 
 
 def test_help_is_instant_because_heavy_modules_are_deferred():
-    probe = ("import sys, simulator.cli; "
-             "print(sorted(m for m in ('llama_cpp', 'openai', 'textual', 'sqlalchemy') if m in sys.modules))")
+    probe = (
+        "import sys, simulator.cli; "
+        "print(sorted(m for m in ('llama_cpp', 'openai', 'textual', 'sqlalchemy') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
     help_text = sparring("--help")
@@ -74,7 +82,9 @@ def test_schema_is_json_and_the_shipped_copies_are_current(tmp_path):
     assert "facts" in schema["properties"] and schema["additionalProperties"] is False
     for kind in ("persona", "scenario"):
         shipped = json.loads((ROOT / "schemas" / f"{kind}.json").read_text(encoding="utf-8"))
-        assert shipped == json_schema(kind), f"schemas/{kind}.json is stale: run `sparring schema {kind} -o schemas/{kind}.json`"
+        assert shipped == json_schema(kind), (
+            f"schemas/{kind}.json is stale: run `sparring schema {kind} -o schemas/{kind}.json`"
+        )
     out = tmp_path / "p.json"
     assert sparring("schema", "persona", "--out", str(out)).returncode == 0
     assert json.loads(out.read_text(encoding="utf-8"))["title"] == "Sparring persona"
@@ -87,8 +97,17 @@ def test_schema_rejects_an_unknown_kind():
 
 def test_simulate_writes_a_transcript(tmp_path):
     out = tmp_path / "t.json"
-    result = sparring("simulate", "--scenario", "home-internet-down", "--agent-bot", "canned",
-                      "--backend", "scripted", "--out", str(out))
+    result = sparring(
+        "simulate",
+        "--scenario",
+        "home-internet-down",
+        "--agent-bot",
+        "canned",
+        "--backend",
+        "scripted",
+        "--out",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     transcript = load_transcript(out)
     assert transcript.scenario == "home-internet-down" and transcript.outcome
@@ -96,8 +115,9 @@ def test_simulate_writes_a_transcript(tmp_path):
 
 
 def test_simulate_saves_under_sparring_home_by_default(sparring_home):
-    result = sparring("simulate", "-s", "home-internet-down", "-b", "scripted", "--quiet",
-                      env={"SPARRING_HOME": str(sparring_home)})
+    result = sparring(
+        "simulate", "-s", "home-internet-down", "-b", "scripted", "--quiet", env={"SPARRING_HOME": str(sparring_home)}
+    )
     assert result.returncode == 0, result.stderr
     path = Path(result.stdout.strip())
     assert path.is_file() and sparring_home in path.parents
@@ -105,11 +125,21 @@ def test_simulate_saves_under_sparring_home_by_default(sparring_home):
 
 def test_simulate_a_scenario_file_with_a_script(tmp_path):
     script = tmp_path / "agent.yaml"
-    script.write_text("- say: Hello! What happened?\n- say: Could you give me your contract number?\n",
-                      encoding="utf-8")
+    script.write_text(
+        "- say: Hello! What happened?\n- say: Could you give me your contract number?\n", encoding="utf-8"
+    )
     out = tmp_path / "t.json"
-    result = sparring("simulate", "-s", str(ROOT / "scenarios" / "home-internet-down.yaml"),
-                      "--agent-script", str(script), "-b", "scripted", "-o", str(out))
+    result = sparring(
+        "simulate",
+        "-s",
+        str(ROOT / "scenarios" / "home-internet-down.yaml"),
+        "--agent-script",
+        str(script),
+        "-b",
+        "scripted",
+        "-o",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     agent = [e.text for e in load_transcript(out).messages("agent")]
     assert agent == ["Hello! What happened?", "Could you give me your contract number?"]
@@ -125,14 +155,19 @@ def test_simulate_russian_on_the_embedded_model_uses_authored_lines(catalog, tmp
     assert load_transcript(out).meta["backend"] == "scripted"
 
 
-@pytest.mark.parametrize(("args", "fragments"), [
-    (["simulate", "-s", "no-such-case", "-b", "scripted"], ["no-such-case", "no such scenario"]),
-    (["simulate", "-s", "home-internet-down", "--agent-bot", "genius"], ["genius", "good"]),
-    (["simulate", "-s", "home-internet-down", "--agent-bot", "good", "--agent-script", "x.yaml"],
-     ["--agent-script"]),
-    (["simulate", "-s", "missing.yaml"], ["missing.yaml", "no such file"]),
-    (["simulate", "-s", "home-internet-down", "--backend", "openai"], ["model name"]),
-])
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["simulate", "-s", "no-such-case", "-b", "scripted"], ["no-such-case", "no such scenario"]),
+        (["simulate", "-s", "home-internet-down", "--agent-bot", "genius"], ["genius", "good"]),
+        (
+            ["simulate", "-s", "home-internet-down", "--agent-bot", "good", "--agent-script", "x.yaml"],
+            ["--agent-script"],
+        ),
+        (["simulate", "-s", "missing.yaml"], ["missing.yaml", "no such file"]),
+        (["simulate", "-s", "home-internet-down", "--backend", "openai"], ["model name"]),
+    ],
+)
 def test_simulate_bad_arguments_get_one_line(args, fragments):
     result = sparring(*args)
     assert_one_line_error(result, 1 if "openai" in args else 2, *fragments)
@@ -154,7 +189,56 @@ def test_simulate_a_broken_scenario_file_names_it(tmp_path):
     broken = tmp_path / "scenarios" / "mine.yaml"
     broken.parent.mkdir()
     text = (ROOT / "scenarios" / "home-internet-down.yaml").read_text(encoding="utf-8")
-    broken.write_text(text.replace("id: home-internet-down", "id: mine").replace("difficulty: 3", "difficulty: 9"),
-                      encoding="utf-8")
+    broken.write_text(
+        text.replace("id: home-internet-down", "id: mine").replace("difficulty: 3", "difficulty: 9"), encoding="utf-8"
+    )
     result = sparring("simulate", "-s", str(broken), "-b", "scripted")
     assert_one_line_error(result, 2, f"{broken}:", "difficulty")
+
+
+def fast_catalog(tmp_path: Path) -> Path:
+    """A copy of one case whose customer types fast, so a real-time practice test takes a second."""
+    root = tmp_path / "fast"
+    (root / "personas").mkdir(parents=True)
+    (root / "scenarios").mkdir()
+    persona = (ROOT / "personas" / "angry.yaml").read_text(encoding="utf-8")
+    (root / "personas" / "fast.yaml").write_text(
+        persona.replace("id: angry", "id: fast").replace("typing_cps: 7", "typing_cps: 100"), encoding="utf-8"
+    )
+    scenario = (ROOT / "scenarios" / "home-internet-down.yaml").read_text(encoding="utf-8")
+    (root / "scenarios" / "fast-case.yaml").write_text(
+        scenario.replace("id: home-internet-down", "id: fast-case").replace("persona: angry", "persona: fast"),
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_practice_in_the_terminal_records_an_interruption_and_saves(tmp_path):
+    out = tmp_path / "p.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulator.cli",
+            "practice",
+            "-s",
+            "fast-case",
+            "-b",
+            "scripted",
+            "-o",
+            str(out),
+            "--catalog",
+            str(fast_catalog(tmp_path)),
+        ],
+        input="Hi Dana, I'm so sorry, three days is awful.\n/end\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Dana" in result.stdout and "interrupted" in result.stdout
+    transcript = load_transcript(out)
+    agent = transcript.messages("agent")
+    assert [e.text for e in agent] == ["Hi Dana, I'm so sorry, three days is awful."]
+    assert agent[0].meta.get("interruption") is True
+    assert transcript.outcome == "unfinished"

@@ -7,21 +7,27 @@ import pytest
 from grading.cues import analyze, has_all, lexicon, speaks_as_agent, words
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("Could you tell me when it started?", "en"),
-    ("What do the lights on the router show", "en"),
-    ("Please tell me your contract number.", "en"),
-    ("Подскажите, пожалуйста, номер заказа.", "ru"),
-    ("Когда это началось", "ru"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Could you tell me when it started?", "en"),
+        ("What do the lights on the router show", "en"),
+        ("Please tell me your contract number.", "en"),
+        ("Подскажите, пожалуйста, номер заказа.", "ru"),
+        ("Когда это началось", "ru"),
+    ],
+)
 def test_information_seeking(text, lang):
     assert analyze(text, lang).question
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("I've booked a technician for tomorrow.", "en"),
-    ("Я оформила возврат, деньги придут завтра.", "ru"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("I've booked a technician for tomorrow.", "en"),
+        ("Я оформила возврат, деньги придут завтра.", "ru"),
+    ],
+)
 def test_statements_are_not_questions(text, lang):
     assert not analyze(text, lang).question
 
@@ -30,16 +36,20 @@ def test_template_empathy_is_not_empathy_unless_it_is_about_this_customer():
     canned = analyze("I understand your frustration. We apologize for any inconvenience.", "en")
     assert canned.canned and canned.empathy and not canned.empathic
     heard = "My internet has been dead for three days and I work from home."
-    personal = analyze("I understand your frustration: three days without internet when you work from home.",
-                       "en", heard=heard)
+    personal = analyze(
+        "I understand your frustration: three days without internet when you work from home.", "en", heard=heard
+    )
     assert personal.empathic and "internet" in personal.echoed
 
 
-@pytest.mark.parametrize(("text", "lang", "canned"), [
-    ("Спасибо за обращение! Ваша заявка передана специалистам.", "ru", True),
-    ("Ваш звонок очень важен для нас.", "ru", True),
-    ("Мне очень жаль, что курьер так поступил. Давайте я сам свяжусь со службой доставки.", "ru", False),
-])
+@pytest.mark.parametrize(
+    ("text", "lang", "canned"),
+    [
+        ("Спасибо за обращение! Ваша заявка передана специалистам.", "ru", True),
+        ("Ваш звонок очень важен для нас.", "ru", True),
+        ("Мне очень жаль, что курьер так поступил. Давайте я сам свяжусь со службой доставки.", "ru", False),
+    ],
+)
 def test_russian_templates(text, lang, canned):
     assert bool(analyze(text, lang).canned) is canned
 
@@ -54,10 +64,15 @@ def test_lexicons_are_large_enough_in_both_languages():
         assert len(lexicon(lang).canned) >= 60 and len(lexicon(lang).empathy) >= 20
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("How can I help you today?", "en"), ("As an AI language model I can't", "en"),
-    ("Чем могу помочь?", "ru"), ("Я языковая модель", "ru"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("How can I help you today?", "en"),
+        ("As an AI language model I can't", "en"),
+        ("Чем могу помочь?", "ru"),
+        ("Я языковая модель", "ru"),
+    ],
+)
 def test_agent_voice_and_ai_talk_are_recognised(text, lang):
     assert speaks_as_agent(text, lang)
 

@@ -43,12 +43,17 @@ def test_hidden_facts_appear_only_after_the_agent_asked(catalog, run_session, bo
         transcript = run_session(scenario_id, bot)
         events = transcript.messages()
         for fact in scenario.facts.hidden:
-            said_at = first_index(events, lambda e, f=fact: e.role == "customer" and f.value.casefold() in e.text.casefold())
+            said_at = first_index(
+                events, lambda e, f=fact: e.role == "customer" and f.value.casefold() in e.text.casefold()
+            )
             if said_at is None:
                 continue
             heard = " ".join(e.text for e in events[:said_at] if e.role == "customer")
-            asked = [e for e in events[:said_at] if e.role == "agent"
-                     and fact.id in analyze(e.text, scenario.language, scenario, heard).asked]
+            asked = [
+                e
+                for e in events[:said_at]
+                if e.role == "agent" and fact.id in analyze(e.text, scenario.language, scenario, heard).asked
+            ]
             assert asked, f"{scenario_id}/{bot}: '{fact.id}' was revealed without being asked for"
 
 
@@ -106,8 +111,15 @@ def test_interrupter_produces_interruptions_and_the_customer_reacts(catalog, run
     # It really was sent while a customer turn was open: after a non-final chunk, before the final one.
     before = [e for e in transcript.events if e.seq < first.seq and e.role == "customer" and e.type == "message"]
     assert before and before[-1].final is False
-    reaction = next(e for e in transcript.events if e.seq > first.seq and e.role == "customer"
-                    and e.meta.get("chunk") == 0 and "intents" in e.meta and e.meta["intents"] != ["opening"])
+    reaction = next(
+        e
+        for e in transcript.events
+        if e.seq > first.seq
+        and e.role == "customer"
+        and e.meta.get("chunk") == 0
+        and "intents" in e.meta
+        and e.meta["intents"] != ["opening"]
+    )
     assert reaction.meta["intents"][0] == Intent.let_me_finish.value
     assert any(r.startswith("interruption") for r in reaction.meta["reasons"])
 
@@ -177,8 +189,14 @@ def test_director_asked_again_and_trap_anger_while_empathy_calms(catalog):
     persona = catalog.cast(scenario)
     director = Director(scenario, persona)
     start = director.patience
-    calm = director.react([AgentMessage("I'm so sorry, three days without internet while working from home "
-                                        "sounds awful. Could you give me your contract number?")])
+    calm = director.react(
+        [
+            AgentMessage(
+                "I'm so sorry, three days without internet while working from home "
+                "sounds awful. Could you give me your contract number?"
+            )
+        ]
+    )
     assert director.patience > start and calm.beats[0].intent is Intent.reveal
     again = director.react([AgentMessage("What is your contract number?")])
     assert again.beats[0].intent is Intent.already_told and director.patience < calm.patience

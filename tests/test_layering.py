@@ -23,8 +23,10 @@ def core_modules() -> list[str]:
 def test_core_modules_import_no_textual():
     modules = core_modules()
     assert len(modules) > 10
-    probe = (f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
-             "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')))")
+    probe = (
+        f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
+        "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')))"
+    )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "[]"
 

@@ -15,15 +15,19 @@ from simulator.llm.base import Backend, BackendError, Generation, Piece, Request
 from simulator.llm.openai_backend import MAX_STOP, PLACEHOLDER_KEY, OpenAIBackend, is_local, public_url
 from tests.openai_server import DEFAULT_REPLY, OpenAIServer
 
-MESSAGES = [{"role": "system", "content": "You are a customer."},
-            {"role": "user", "content": "Hello, how can I help?"}]
+MESSAGES = [{"role": "system", "content": "You are a customer."}, {"role": "user", "content": "Hello, how can I help?"}]
 CHAT = Request(messages=MESSAGES)
 PROMPT = Request(prompt="Agent: Hello, how can I help?\nCustomer:")
 
 
 def make(url: str, **overrides: Any) -> OpenAIBackend:
-    options: dict[str, Any] = {"model": "test-model", "api_key": None, "timeout": 2.0, "max_retries": 0,
-                               "framing": "chat"}
+    options: dict[str, Any] = {
+        "model": "test-model",
+        "api_key": None,
+        "timeout": 2.0,
+        "max_retries": 0,
+        "framing": "chat",
+    }
     return OpenAIBackend(base_url=url, **{**options, **overrides})
 
 
@@ -51,6 +55,7 @@ def unused_port() -> int:
 
 
 # Streaming and the request sent.
+
 
 def test_is_a_backend(openai_server: OpenAIServer) -> None:
     backend = make(openai_server.url)
@@ -91,8 +96,7 @@ def test_chat_framing_sends_messages_to_chat_completions(openai_server: OpenAISe
 def test_transcript_framing_sends_a_prompt_to_completions(openai_server: OpenAIServer) -> None:
     openai_server.reply(" My router blinks red.")
     backend = make(openai_server.url, framing="transcript")
-    result = run(backend, Request(prompt=PROMPT.prompt, stop=("\nAgent:", "\n", "a", "b", "c"), max_tokens=20,
-                                  seed=3))
+    result = run(backend, Request(prompt=PROMPT.prompt, stop=("\nAgent:", "\n", "a", "b", "c"), max_tokens=20, seed=3))
     assert result.text == " My router blinks red."
     assert result.usage == Usage(7, 4)
     [sent] = openai_server.requests
@@ -134,8 +138,7 @@ def test_keys_placeholder_and_provenance(openai_server: OpenAIServer) -> None:
     backend = make(openai_server.url, api_key="sk-secret-123")
     run(backend)
     assert openai_server.requests[-1].headers["authorization"] == "Bearer sk-secret-123"
-    assert backend.options() == {"base_url": openai_server.url, "framing": "chat", "timeout": 2.0,
-                                 "max_retries": 0}
+    assert backend.options() == {"base_url": openai_server.url, "framing": "chat", "timeout": 2.0, "max_retries": 0}
     assert "sk-secret" not in repr(backend.options()) + repr(backend)
 
 
@@ -151,10 +154,18 @@ def test_remote_server_without_key_asks_for_one() -> None:
     assert "https://api.openai.com/v1" in message and "SPARRING_API_KEY" in message
 
 
-@pytest.mark.parametrize(("url", "local"), [
-    ("http://127.0.0.1:8080/v1", True), ("http://localhost:11434/v1", True), ("http://[::1]:8080/v1", True),
-    ("http://192.168.1.20:8000/v1", True), ("http://llama:8080/v1", True),
-    ("https://api.openai.com/v1", False), ("https://openrouter.ai/api/v1", False)])
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("http://127.0.0.1:8080/v1", True),
+        ("http://localhost:11434/v1", True),
+        ("http://[::1]:8080/v1", True),
+        ("http://192.168.1.20:8000/v1", True),
+        ("http://llama:8080/v1", True),
+        ("https://api.openai.com/v1", False),
+        ("https://openrouter.ai/api/v1", False),
+    ],
+)
 def test_is_local(url: str, local: bool) -> None:
     assert is_local(url) is local
 
@@ -171,6 +182,7 @@ def test_importing_the_module_does_not_import_the_sdk() -> None:
 
 
 # Faults.
+
 
 def test_connection_refused_names_the_url() -> None:
     url = f"http://127.0.0.1:{unused_port()}/v1"
@@ -199,8 +211,7 @@ def test_timeout_is_bounded(openai_server: OpenAIServer) -> None:
     assert "timed out: no answer within 0.5s" in message and "SPARRING_TIMEOUT" in message
 
 
-@pytest.mark.parametrize(("status", "words"), [
-    (429, "Rate limit reached"), (500, "had an error"), (503, "overloaded")])
+@pytest.mark.parametrize(("status", "words"), [(429, "Rate limit reached"), (500, "had an error"), (503, "overloaded")])
 def test_status_errors_without_retries(openai_server: OpenAIServer, status: int, words: str) -> None:
     openai_server.fail(status)
     message = failure(make(openai_server.url))
@@ -285,6 +296,7 @@ def test_long_answer_is_collected(openai_server: OpenAIServer) -> None:
 
 # Stopping early closes the HTTP stream, so the server stops generating.
 
+
 def test_aclose_closes_the_http_stream(openai_server: OpenAIServer) -> None:
     openai_server.delay = 0.02
     openai_server.reply(" ".join(["word"] * 200))
@@ -322,6 +334,7 @@ def test_cancel_closes_the_http_stream(openai_server: OpenAIServer) -> None:
 
 
 # The test server also answers without streaming, like a real one.
+
 
 def test_server_answers_whole_and_lists_models(openai_server: OpenAIServer) -> None:
     import openai

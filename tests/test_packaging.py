@@ -35,13 +35,29 @@ def test_an_installed_wheel_finds_its_catalogue(tmp_path):
     venv.create(env_dir, system_site_packages=True, with_pip=False)
     python = env_dir / "bin" / "python"
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", "--target",
-                    str(target), str(wheel)], check=True)
-    probe = ("import sys; sys.path.insert(0, sys.argv[1])\n"
-             "from simulator import paths; from simulator.catalog import load_catalog, catalog_roots\n"
-             "c = load_catalog(catalog_roots()); print(paths.shipped_catalog()); print(len(c.scenarios), len(c.problems))")
-    result = subprocess.run([str(python), "-c", probe, str(target)], capture_output=True, text=True, check=True,
-                            cwd=tmp_path)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+    )
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "from simulator import paths; from simulator.catalog import load_catalog, catalog_roots\n"
+        "c = load_catalog(catalog_roots()); print(paths.shipped_catalog()); print(len(c.scenarios), len(c.problems))"
+    )
+    result = subprocess.run(
+        [str(python), "-c", probe, str(target)], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
     where, counts = result.stdout.strip().splitlines()
     assert where == str(target / "simulator" / "_data")
     scenarios, problems = map(int, counts.split())

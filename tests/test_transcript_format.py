@@ -9,7 +9,10 @@ import pytest
 from transcripts.format import Transcript, TranscriptError, load_transcript, save_transcript
 
 EXAMPLE = {
-    "format": "sparring.transcript/1", "id": "abc", "scenario": None, "language": "en",
+    "format": "sparring.transcript/1",
+    "id": "abc",
+    "scenario": None,
+    "language": "en",
     "events": [
         {"seq": 1, "t": 0.0, "role": "customer", "type": "typing"},
         {"seq": 2, "t": 2.4, "role": "customer", "type": "message", "text": "My internet is dead", "final": False},
@@ -36,13 +39,16 @@ def test_save_is_atomic_and_leaves_no_temp_file(tmp_path):
     assert [p.name for p in (tmp_path / "deep").iterdir()] == ["x.json"]
 
 
-@pytest.mark.parametrize(("mutate", "fragment"), [
-    (lambda d: d["events"][2].update(t=1.0), "time goes backwards"),
-    (lambda d: d["events"][2].update(seq=2), "does not follow"),
-    (lambda d: d["events"][1].update(role="robot"), "events.1.role"),
-    (lambda d: d.update(format="other/2"), "format"),
-    (lambda d: d["events"][0].update(colour="red"), "events.0.colour"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "fragment"),
+    [
+        (lambda d: d["events"][2].update(t=1.0), "time goes backwards"),
+        (lambda d: d["events"][2].update(seq=2), "does not follow"),
+        (lambda d: d["events"][1].update(role="robot"), "events.1.role"),
+        (lambda d: d.update(format="other/2"), "format"),
+        (lambda d: d["events"][0].update(colour="red"), "events.0.colour"),
+    ],
+)
 def test_bad_transcripts_get_one_line_naming_the_field(tmp_path, mutate, fragment):
     data = json.loads(json.dumps(EXAMPLE))
     mutate(data)

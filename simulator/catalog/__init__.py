@@ -5,6 +5,15 @@ from simulator.catalog.models import Fact, Intent, Language, Persona, Scenario, 
 from simulator.catalog.yamlfile import CatalogError
 
 __all__ = [
-    "Catalog", "CatalogError", "Document", "Fact", "Intent", "Language", "Persona", "Scenario", "Temperament",
-    "catalog_roots", "load_catalog",
+    "Catalog",
+    "CatalogError",
+    "Document",
+    "Fact",
+    "Intent",
+    "Language",
+    "Persona",
+    "Scenario",
+    "Temperament",
+    "catalog_roots",
+    "load_catalog",
 ]

@@ -103,9 +103,12 @@ class Catalog:
         persona = self.persona(scenario.persona)
         o = scenario.persona_overrides
         lang = scenario.language
-        update: dict = {"intensity": o.intensity, "patience": o.patience,
-                        "name": {**persona.name, lang: o.name} if o.name else None,
-                        "description": {**persona.description, lang: o.description} if o.description else None}
+        update: dict = {
+            "intensity": o.intensity,
+            "patience": o.patience,
+            "name": {**persona.name, lang: o.name} if o.name else None,
+            "description": {**persona.description, lang: o.description} if o.description else None,
+        }
         return persona.model_copy(update={k: v for k, v in update.items() if v is not None})
 
 

@@ -51,8 +51,11 @@ def _scenario(document: Document[Scenario], catalog: Catalog) -> Iterator[Catalo
         yield doc.error(("persona",), f"persona '{scenario.persona}' has no '{scenario.language}' voice")
 
     seen: dict[str, tuple] = {}
-    groups = (("volunteered", scenario.facts.volunteered), ("hidden", scenario.facts.hidden),
-              ("unknown", scenario.facts.unknown))
+    groups = (
+        ("volunteered", scenario.facts.volunteered),
+        ("hidden", scenario.facts.hidden),
+        ("unknown", scenario.facts.unknown),
+    )
     for group, facts in groups:
         for i, fact in enumerate(facts):
             loc = ("facts", group, i, "id")
@@ -61,7 +64,9 @@ def _scenario(document: Document[Scenario], catalog: Catalog) -> Iterator[Catalo
             seen[fact.id] = loc
     for i, fact in enumerate(scenario.facts.hidden):
         if fact.required and not fact.ask:
-            yield doc.error(("facts", "hidden", i, "ask"), "a required fact needs ask phrases, or it can never be found")
+            yield doc.error(
+                ("facts", "hidden", i, "ask"), "a required fact needs ask phrases, or it can never be found"
+            )
         for j, line in enumerate(fact.reveal):
             if "{value}" not in line and fact.value.casefold() not in line.casefold():
                 yield doc.error(("facts", "hidden", i, "reveal", j), "a reveal line must contain {value} or the value")

@@ -56,22 +56,28 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise CatalogError(self.path, node.start_mark.line + 1, field_name(loc),
-                               f"document too large or alias bomb (over {MAX_NODES} nodes)")
+            raise CatalogError(
+                self.path,
+                node.start_mark.line + 1,
+                field_name(loc),
+                f"document too large or alias bomb (over {MAX_NODES} nodes)",
+            )
         self.lines[loc] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             self.scalars.flatten_mapping(node)
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    raise CatalogError(self.path, key_node.start_mark.line + 1, field_name(loc),
-                                       "keys must be plain words")
+                    raise CatalogError(
+                        self.path, key_node.start_mark.line + 1, field_name(loc), "keys must be plain words"
+                    )
                 key = self.scalars.construct_object(key_node)
                 if not isinstance(key, str | int):
                     key = str(key)
                 if key in out:
-                    raise CatalogError(self.path, key_node.start_mark.line + 1, field_name((*loc, key)),
-                                       "duplicate key")
+                    raise CatalogError(
+                        self.path, key_node.start_mark.line + 1, field_name((*loc, key)), "duplicate key"
+                    )
                 out[key] = self.build(value_node, (*loc, key))
             return out
         if isinstance(node, yaml.SequenceNode):

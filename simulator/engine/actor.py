@@ -15,41 +15,58 @@ from typing import Any
 
 from grading.cues import speaks_as_agent, words
 from simulator.catalog.models import Intent, Persona, Scenario
-from simulator.engine.director import Beat, Decision
+from simulator.engine.director import Decision
 from simulator.llm.base import Backend, BackendError, Request, generate
 
 DIRECTIONS: dict[Intent, dict[str, str]] = {
     Intent.complain: {"en": "{name} complains about the problem", "ru": "{name} жалуется на проблему"},
     Intent.reveal: {"en": "{name} gives the {label}: {value}", "ru": "{name} называет {label}: {value}"},
     Intent.dont_know: {"en": "{name} does not know that", "ru": "{name} этого не знает"},
-    Intent.template_complaint: {"en": "{name} is annoyed by the scripted answer",
-                                "ru": "{name} раздражает шаблонный ответ"},
-    Intent.let_me_finish: {"en": "{name} was interrupted and wants to finish",
-                           "ru": "{name} просит дать договорить"},
-    Intent.already_told: {"en": "{name} already said it: {value}", "ru": "{name} напоминает, что это уже было сказано: {value}"},
+    Intent.template_complaint: {
+        "en": "{name} is annoyed by the scripted answer",
+        "ru": "{name} раздражает шаблонный ответ",
+    },
+    Intent.let_me_finish: {"en": "{name} was interrupted and wants to finish", "ru": "{name} просит дать договорить"},
+    Intent.already_told: {
+        "en": "{name} already said it: {value}",
+        "ru": "{name} напоминает, что это уже было сказано: {value}",
+    },
     Intent.trap_reject: {"en": "{name} rejects the advice: {why}", "ru": "{name} отвергает совет: {why}"},
-    Intent.doubt: {"en": "{name} doubts the fix, nothing was asked", "ru": "{name} сомневается в решении: вопросов не было"},
+    Intent.doubt: {
+        "en": "{name} doubts the fix, nothing was asked",
+        "ru": "{name} сомневается в решении: вопросов не было",
+    },
     Intent.nudge: {"en": "{name} demands action", "ru": "{name} требует действий"},
     Intent.waiting: {"en": "{name} asks if anyone is there", "ru": "{name} спрашивает, есть ли кто-то"},
-    Intent.calming: {"en": "{name} feels heard and calms down a little",
-                     "ru": "{name} чувствует, что слушают, и немного успокаивается"},
+    Intent.calming: {
+        "en": "{name} feels heard and calms down a little",
+        "ru": "{name} чувствует, что слушают, и немного успокаивается",
+    },
     Intent.thanks: {"en": "{name} accepts the solution and thanks them", "ru": "{name} принимает решение и благодарит"},
     Intent.give_up: {"en": "{name} gives up and leaves", "ru": "{name} сдаётся и уходит"},
 }
 AGENT = {"en": "Agent", "ru": "Оператор"}
 HEADER = {
-    "en": ("A support chat. {name} is the customer, never the agent: {description}\n"
-           "{name} writes one or two short lines, never offers help and follows the note in brackets.\n"),
-    "ru": ("Чат поддержки. {name} — клиент, а не оператор: {description}\n"
-           "{name} пишет одну-две короткие фразы, никогда не предлагает помощь и следует пометке в скобках.\n"),
+    "en": (
+        "A support chat. {name} is the customer, never the agent: {description}\n"
+        "{name} writes one or two short lines, never offers help and follows the note in brackets.\n"
+    ),
+    "ru": (
+        "Чат поддержки. {name} — клиент, а не оператор: {description}\n"
+        "{name} пишет одну-две короткие фразы, никогда не предлагает помощь и следует пометке в скобках.\n"
+    ),
 }
 SYSTEM = {
-    "en": ("You are {name}, a customer writing to a support chat. {description} Stay in character: you are "
-           "never the agent, never offer help, never say you are an AI. Reply in English, one or two short "
-           "sentences, doing what the latest note in brackets says."),
-    "ru": ("Ты — {name}, клиент, который пишет в чат поддержки. {description} Оставайся в роли: ты никогда не "
-           "оператор, не предлагаешь помощь и не говоришь, что ты ИИ. Отвечай по-русски, одной-двумя короткими "
-           "фразами, делая то, что сказано в последней пометке в скобках."),
+    "en": (
+        "You are {name}, a customer writing to a support chat. {description} Stay in character: you are "
+        "never the agent, never offer help, never say you are an AI. Reply in English, one or two short "
+        "sentences, doing what the latest note in brackets says."
+    ),
+    "ru": (
+        "Ты — {name}, клиент, который пишет в чат поддержки. {description} Оставайся в роли: ты никогда не "
+        "оператор, не предлагаешь помощь и не говоришь, что ты ИИ. Отвечай по-русски, одной-двумя короткими "
+        "фразами, делая то, что сказано в последней пометке в скобках."
+    ),
 }
 MAX_CHARS = 320
 _SPEAKER = re.compile(r"^\s*[\w ]{1,20}:")
@@ -100,8 +117,9 @@ class Actor:
 
     def direction(self, decision: Decision) -> str:
         return "; ".join(
-            DIRECTIONS[b.intent][self.lang].format(name=self.name, label=b.label or "", value=b.value or "",
-                                                   why=b.why or "")
+            DIRECTIONS[b.intent][self.lang].format(
+                name=self.name, label=b.label or "", value=b.value or "", why=b.why or ""
+            )
             for b in decision.beats
         )
 
@@ -119,9 +137,14 @@ class Actor:
     async def speak(self, decision: Decision) -> Spoken:
         direction = self.direction(decision)
         fallback = self.authored(decision)
-        record: dict[str, Any] = {"backend": self.backend.name, "model": self.backend.model,
-                                  "options": self.backend.options(), "intents": [b.intent.value for b in decision.beats],
-                                  "fallback": False, "rejected": []}
+        record: dict[str, Any] = {
+            "backend": self.backend.name,
+            "model": self.backend.model,
+            "options": self.backend.options(),
+            "intents": [b.intent.value for b in decision.beats],
+            "fallback": False,
+            "rejected": [],
+        }
         for attempt in range(2):
             request = self._request(direction, fallback, attempt)
             try:
@@ -131,9 +154,12 @@ class Actor:
                 break
             text = self.clean(generation.text)
             problem = self.problem(text, decision)
-            record.update(tokens_in=generation.usage.prompt_tokens, tokens_out=generation.usage.completion_tokens,
-                          latency=round(generation.seconds, 3),
-                          ttft=round(generation.first_token_s, 3) if generation.first_token_s else None)
+            record.update(
+                tokens_in=generation.usage.prompt_tokens,
+                tokens_out=generation.usage.completion_tokens,
+                latency=round(generation.seconds, 3),
+                ttft=round(generation.first_token_s, 3) if generation.first_token_s else None,
+            )
             if problem is None:
                 self.said(text, direction)
                 return Spoken(text, record)
@@ -149,15 +175,21 @@ class Actor:
             messages = [*self.messages, {"role": "system", "content": f"[{direction}]"}]
             return Request(messages=messages, max_tokens=80, temperature=temperature, seed=seed, fallback=fallback)
         prompt = f"{self.prompt}[{direction}]\n{self.name}:"
-        return Request(prompt=prompt, stop=(f"\n{AGENT[self.lang]}:", f"\n{self.name}:", "\n\n", "["), max_tokens=80, temperature=temperature, seed=seed,
-                       fallback=fallback)
+        return Request(
+            prompt=prompt,
+            stop=(f"\n{AGENT[self.lang]}:", f"\n{self.name}:", "\n\n", "["),
+            max_tokens=80,
+            temperature=temperature,
+            seed=seed,
+            fallback=fallback,
+        )
 
     def clean(self, text: str) -> str:
         """The customer's own line: cut where another speaker or a direction starts (not every server
         honours every stop string), at most two lines, without a leading name."""
         text = text.strip()
         if text.startswith(f"{self.name}:"):
-            text = text[len(self.name) + 1:]
+            text = text[len(self.name) + 1 :]
         for stop in (f"\n{AGENT[self.lang]}:", f"\n{self.name}:", "\n\n", "["):
             text = text.split(stop, 1)[0]
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()][:2]

@@ -26,12 +26,16 @@ GREETING = {
 ASK = {"en": "Could you tell me the {label}?", "ru": "Подскажите, пожалуйста, {label}?"}
 THANKS = {"en": "Thank you, that helps.", "ru": "Спасибо, это помогает."}
 CANNED = {
-    "en": ["Thank you for contacting us. We apologize for any inconvenience.",
-           "Our specialists are working on it. Thank you for your patience.",
-           "Please be advised that your request has been forwarded. Have a nice day!"],
-    "ru": ["Спасибо за обращение! Приносим извинения за доставленные неудобства.",
-           "Наши специалисты уже работают над решением. Спасибо за ожидание.",
-           "Ваше обращение передано. Ожидайте, пожалуйста. Хорошего дня!"],
+    "en": [
+        "Thank you for contacting us. We apologize for any inconvenience.",
+        "Our specialists are working on it. Thank you for your patience.",
+        "Please be advised that your request has been forwarded. Have a nice day!",
+    ],
+    "ru": [
+        "Спасибо за обращение! Приносим извинения за доставленные неудобства.",
+        "Наши специалисты уже работают над решением. Спасибо за ожидание.",
+        "Ваше обращение передано. Ожидайте, пожалуйста. Хорошего дня!",
+    ],
 }
 
 
@@ -135,7 +139,10 @@ class CannedBot(_ScenarioBot):
 
 
 BOTS: dict[str, Callable[[Scenario], Agent]] = {
-    "good": GoodBot, "canned": CannedBot, "interrupter": InterrupterBot, "hasty": HastyBot,
+    "good": GoodBot,
+    "canned": CannedBot,
+    "interrupter": InterrupterBot,
+    "hasty": HastyBot,
 }
 
 

@@ -59,7 +59,6 @@ class Director:
         opening = self.heard.casefold()
         self.said: set[str] = {f.id for f in scenario.facts.volunteered if f.value.casefold() in opening}
         self._facts = {f.id: f for f in scenario.all_facts()}
-        self._hidden = {f.id for f in scenario.facts.hidden}
         self._agent_said: list[set[str]] = []
         self._credited: set[str] = set()
 
@@ -117,7 +116,7 @@ class Director:
             move(-esc.asked_again, "asked_again")
             fact = again[0]
             first.append(Beat(Intent.already_told, fact.id, fact.value, fact.label))
-        fresh = [self._facts[i] for i in asked if i in self._hidden and i not in self.said]
+        fresh = [self._facts[i] for i in asked if i not in self.said]
         if fresh:
             move(calm.relevant_question, "relevant_question")
         for fact in fresh[:2]:
@@ -177,6 +176,7 @@ class Director:
     def _conclude(self, beats: list[Beat], end: Outcome | None, reasons: list[str]) -> Decision:
         self.turns += 1
         self.patience = max(0, min(100, self.patience))
+        beats = beats or [Beat(Intent.complain)]  # nothing specific to answer: back to the problem
         if end is None and self.patience <= 0:
             end, beats = "customer_left", [Beat(Intent.give_up)]
         elif end is None and self.turns >= self.scenario.end.max_turns:

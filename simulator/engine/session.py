@@ -29,8 +29,15 @@ THINK = 0.6
 
 
 class Session:
-    def __init__(self, scenario: Scenario, persona: Persona, backend: Backend, clock: Clock, seed: int = 0,
-                 session_id: str | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        persona: Persona,
+        backend: Backend,
+        clock: Clock,
+        seed: int = 0,
+        session_id: str | None = None,
+    ):
         self.scenario = scenario
         self.persona = persona
         self.clock = clock
@@ -38,9 +45,17 @@ class Session:
         self.actor = Actor(backend, persona, scenario, random.Random(seed))
         self.rng = random.Random(seed + 1)
         self.transcript = Transcript(
-            id=session_id or uuid.uuid4().hex[:12], scenario=scenario.id, language=scenario.language,
-            meta={"persona": persona.id, "seed": seed, "backend": backend.name, "model": backend.model,
-                  "options": backend.options(), "started_at": datetime.now(UTC).isoformat(timespec="seconds")},
+            id=session_id or uuid.uuid4().hex[:12],
+            scenario=scenario.id,
+            language=scenario.language,
+            meta={
+                "persona": persona.id,
+                "seed": seed,
+                "backend": backend.name,
+                "model": backend.model,
+                "options": backend.options(),
+                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
         )
         self.turn_open = False
         self.ended = False
@@ -96,8 +111,12 @@ class Session:
         if not decision.end:  # what the customer was saying when interrupted comes after the reaction
             chunks, self._leftover = chunks + self._leftover, []
         self.director.hear(spoken.text)
-        provenance = {**spoken.provenance, "patience": decision.patience, "mood": decision.mood,
-                      "reasons": decision.reasons}
+        provenance = {
+            **spoken.provenance,
+            "patience": decision.patience,
+            "mood": decision.mood,
+            "reasons": decision.reasons,
+        }
         if "error" in spoken.provenance:
             yield self._emit("system", "note", f"model unavailable, authored line used: {spoken.provenance['error']}")
         async for event in self._deliver(chunks, provenance, since=typing.t):
@@ -105,8 +124,9 @@ class Session:
         if decision.end:
             yield self._end(decision.end)
 
-    async def _deliver(self, chunks: list[str], provenance: dict[str, Any],
-                       since: float | None = None) -> AsyncIterator[Event]:
+    async def _deliver(
+        self, chunks: list[str], provenance: dict[str, Any], since: float | None = None
+    ) -> AsyncIterator[Event]:
         """Type out a turn chunk by chunk; an agent message meanwhile interrupts it.
 
         ``since`` is when the typing indicator went up: time the model spent counts as typing time.
@@ -131,16 +151,18 @@ class Session:
             meta = {**provenance, "chunk": i}
             yield self._emit("customer", "message", chunk, final=final, meta=meta)
             if interrupted:
-                self._leftover = chunks[i + 1:]
+                self._leftover = chunks[i + 1 :]
                 break
         self.turn_open = False
 
     def _chunks(self, text: str) -> list[str]:
         sentences = [s for s in _sentences(text) if s]
+        if not sentences:
+            return [text]
         low, high = self.persona.speech.chunks
         count = max(1, min(len(sentences), self.rng.randint(low, high)))
         size = math.ceil(len(sentences) / count)
-        return [" ".join(sentences[i:i + size]) for i in range(0, len(sentences), size)] or [text]
+        return [" ".join(sentences[i : i + size]) for i in range(0, len(sentences), size)]
 
     def _agent(self, sent: Sent, interruption: bool) -> Event:
         text = sent.text or ""
@@ -151,20 +173,34 @@ class Session:
 
     def _end(self, outcome: str, reason: str | None = None) -> Event:
         self.ended = True
-        self.transcript.meta.update(outcome=outcome, patience=self.director.patience,
-                                    facts_learned=sorted(self.director.said))
+        self.transcript.meta.update(
+            outcome=outcome, patience=self.director.patience, facts_learned=sorted(self.director.said)
+        )
         return self._emit("system", "end", outcome, meta={"reason": reason} if reason else {})
 
     def _provenance_authored(self) -> dict[str, Any]:
-        return {"backend": "scenario", "intents": ["opening"], "fallback": False,
-                "patience": self.director.patience, "mood": self.director.mood}
+        return {
+            "backend": "scenario",
+            "intents": ["opening"],
+            "fallback": False,
+            "patience": self.director.patience,
+            "mood": self.director.mood,
+        }
 
-    def _emit(self, role: str, kind: str, text: str | None = None, final: bool = True,
-              meta: dict[str, Any] | None = None, t: float | None = None) -> Event:
+    def _emit(
+        self,
+        role: str,
+        kind: str,
+        text: str | None = None,
+        final: bool = True,
+        meta: dict[str, Any] | None = None,
+        t: float | None = None,
+    ) -> Event:
         events = self.transcript.events
         now = max(t if t is not None else self.clock.now(), events[-1].t if events else 0.0)
-        event = Event(seq=len(events) + 1, t=round(now, 3), role=role, type=kind, text=text, final=final,
-                      meta=meta or {})  # type: ignore[arg-type]
+        event = Event(
+            seq=len(events) + 1, t=round(now, 3), role=role, type=kind, text=text, final=final, meta=meta or {}
+        )  # type: ignore[arg-type]
         events.append(event)
         return event
 

@@ -26,13 +26,18 @@ def make_backend(settings: Settings) -> Backend:
         from simulator.llm.local import LocalBackend
 
         framing = "chat" if settings.framing == "chat" else "transcript"
-        return LocalBackend(Path(settings.model) if settings.model else None, settings.threads,
-                            settings.context, framing)
+        return LocalBackend(
+            Path(settings.model) if settings.model else None, settings.threads, settings.context, framing
+        )
     from simulator.llm.openai_backend import OpenAIBackend
 
     if not settings.model:
         raise BackendError("the openai backend needs a model name: set SPARRING_MODEL or pass --model")
-    return OpenAIBackend(base_url=settings.base_url, model=settings.model,
-                         api_key=settings.api_key.get_secret_value() if settings.api_key else None,
-                         timeout=settings.timeout, max_retries=settings.max_retries,
-                         framing="transcript" if settings.framing == "transcript" else "chat")
+    return OpenAIBackend(
+        base_url=settings.base_url,
+        model=settings.model,
+        api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+        timeout=settings.timeout,
+        max_retries=settings.max_retries,
+        framing="transcript" if settings.framing == "transcript" else "chat",
+    )

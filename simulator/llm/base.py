@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable

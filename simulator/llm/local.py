@@ -45,8 +45,13 @@ def free_cores() -> int:
 class LocalBackend:
     name = "local"
 
-    def __init__(self, model_path: Path | None = None, threads: int | None = None, context: int = 4096,
-                 framing: str = "transcript"):
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        threads: int | None = None,
+        context: int = 4096,
+        framing: str = "transcript",
+    ):
         self.path = Path(model_path) if model_path else None
         self.threads = threads or free_cores()
         self.context = context
@@ -69,8 +74,13 @@ class LocalBackend:
             from llama_cpp import Llama  # deferred: importing llama.cpp costs time at start-up
 
             try:
-                self._llama = Llama(model_path=str(path), n_ctx=self.context, n_threads=self.threads,
-                                    n_threads_batch=self.threads, verbose=False)
+                self._llama = Llama(
+                    model_path=str(path),
+                    n_ctx=self.context,
+                    n_threads=self.threads,
+                    n_threads_batch=self.threads,
+                    verbose=False,
+                )
             except (ValueError, RuntimeError, OSError) as exc:
                 raise BackendError(f"cannot load model {path}: {exc} (is it a valid GGUF file?)") from None
             self.path = path
@@ -81,15 +91,27 @@ class LocalBackend:
             llama = self._load()
             if request.messages is not None:
                 stream = llama.create_chat_completion(
-                    messages=request.messages, stream=True, max_tokens=request.max_tokens,
-                    temperature=request.temperature, stop=list(request.stop), seed=request.seed)
-                texts = ((c["choices"][0]["delta"].get("content") or "", c["choices"][0]["finish_reason"]) for c in stream)
+                    messages=request.messages,
+                    stream=True,
+                    max_tokens=request.max_tokens,
+                    temperature=request.temperature,
+                    stop=list(request.stop),
+                    seed=request.seed,
+                )
+                texts = (
+                    (c["choices"][0]["delta"].get("content") or "", c["choices"][0]["finish_reason"]) for c in stream
+                )
                 prompt_tokens = 0
             else:
                 prompt = request.prompt or ""
                 stream = llama.create_completion(
-                    prompt=prompt, stream=True, max_tokens=request.max_tokens,
-                    temperature=request.temperature, stop=list(request.stop), seed=request.seed)
+                    prompt=prompt,
+                    stream=True,
+                    max_tokens=request.max_tokens,
+                    temperature=request.temperature,
+                    stop=list(request.stop),
+                    seed=request.seed,
+                )
                 texts = ((c["choices"][0]["text"], c["choices"][0]["finish_reason"]) for c in stream)
                 prompt_tokens = len(llama.tokenize(prompt.encode("utf-8")))
             count = 0

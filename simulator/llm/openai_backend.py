@@ -58,8 +58,15 @@ def _one_line(text: object, limit: int = 300) -> str:
 class OpenAIBackend:
     name = "openai"
 
-    def __init__(self, base_url: str | None, model: str, api_key: str | None = None, timeout: float = 60.0,
-                 max_retries: int = 2, framing: str = "chat"):
+    def __init__(
+        self,
+        base_url: str | None,
+        model: str,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 2,
+        framing: str = "chat",
+    ):
         if framing not in FRAMINGS:
             raise ValueError(f"framing must be one of {FRAMINGS}, not {framing!r}")
         self.base_url = base_url or OPENAI_URL  # explicit, or the SDK reads OPENAI_BASE_URL itself
@@ -76,26 +83,32 @@ class OpenAIBackend:
         return public_url(self.base_url)
 
     def options(self) -> dict[str, Any]:
-        return {"base_url": self.url, "framing": self.framing, "timeout": self.timeout,
-                "max_retries": self.max_retries}
+        return {"base_url": self.url, "framing": self.framing, "timeout": self.timeout, "max_retries": self.max_retries}
 
     def _client(self) -> openai.AsyncOpenAI:
         key = self._api_key or (PLACEHOLDER_KEY if is_local(self.base_url) else None)
         if not key:
-            raise BackendError(f"no API key for the model server at {self.url}: set SPARRING_API_KEY "
-                               "or OPENAI_API_KEY (any value for a server that needs none)")
+            raise BackendError(
+                f"no API key for the model server at {self.url}: set SPARRING_API_KEY "
+                "or OPENAI_API_KEY (any value for a server that needs none)"
+            )
         import openai
 
-        return openai.AsyncOpenAI(base_url=self.base_url, api_key=key, timeout=self.timeout,
-                                  max_retries=self.max_retries)
+        return openai.AsyncOpenAI(
+            base_url=self.base_url, api_key=key, timeout=self.timeout, max_retries=self.max_retries
+        )
 
     async def stream(self, request: Request) -> AsyncIterator[Piece]:
         import openai
 
         chat = request.messages is not None
         params: dict[str, Any] = {
-            "model": self.model, "stream": True, "stream_options": {"include_usage": True},
-            "max_tokens": request.max_tokens, "temperature": request.temperature}
+            "model": self.model,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+        }
         if request.stop:
             params["stop"] = list(request.stop[:MAX_STOP])
         if request.seed is not None:
@@ -129,8 +142,10 @@ class OpenAIBackend:
         if not finished:
             # A proxy or server that dies between chunks can end the body cleanly: only finish_reason proves
             # the answer is whole.
-            raise BackendError(f"the model server at {self.url} cut the answer off mid-stream "
-                               f"(after {count} pieces, no finish reason); try again")
+            raise BackendError(
+                f"the model server at {self.url} cut the answer off mid-stream "
+                f"(after {count} pieces, no finish reason); try again"
+            )
         yield Piece("", usage or Usage(0, count))  # best effort when the server does not report usage
 
     def _read(self, chunk: Any, chat: bool) -> tuple[str, bool, Usage | None]:
@@ -138,16 +153,19 @@ class OpenAIBackend:
         try:
             reported = chunk.usage
             usage = Usage(reported.prompt_tokens or 0, reported.completion_tokens or 0) if reported else None
-            texts = [((choice.delta and choice.delta.content) if chat else choice.text) or ""
-                     for choice in chunk.choices or ()]
+            texts = [
+                ((choice.delta and choice.delta.content) if chat else choice.text) or ""
+                for choice in chunk.choices or ()
+            ]
             done = any(choice.finish_reason is not None for choice in chunk.choices or ())
         except (AttributeError, TypeError) as exc:  # JSON, but not shaped like a completion chunk
             raise self._malformed(exc) from exc
         return "".join(texts), done, usage
 
     def _malformed(self, exc: Exception) -> BackendError:
-        return BackendError(f"the model server at {self.url} sent a malformed stream chunk "
-                            f"({_one_line(exc)}); is it OpenAI-compatible?")
+        return BackendError(
+            f"the model server at {self.url} sent a malformed stream chunk ({_one_line(exc)}); is it OpenAI-compatible?"
+        )
 
     def _error(self, exc: Exception, *, midway: bool) -> BackendError:
         import openai
@@ -155,23 +173,32 @@ class OpenAIBackend:
         url = self.url
         if isinstance(exc, openai.APITimeoutError):
             if midway:
-                return BackendError(f"the model server at {url} went silent mid-answer for {self.timeout:g}s "
-                                    "(raise SPARRING_TIMEOUT if it is just slow)")
+                return BackendError(
+                    f"the model server at {url} went silent mid-answer for {self.timeout:g}s "
+                    "(raise SPARRING_TIMEOUT if it is just slow)"
+                )
             if type(exc.__cause__).__name__ == "ConnectTimeout":
-                return BackendError(f"cannot reach the model server at {url}: no connection within "
-                                    f"{self.timeout:g}s (is it running? set SPARRING_BASE_URL)")
+                return BackendError(
+                    f"cannot reach the model server at {url}: no connection within "
+                    f"{self.timeout:g}s (is it running? set SPARRING_BASE_URL)"
+                )
             tries = f" ({self.max_retries + 1} tries)" if self.max_retries else ""
-            return BackendError(f"the model server at {url} timed out: no answer within {self.timeout:g}s"
-                                f"{tries} (raise SPARRING_TIMEOUT if it is just slow)")
+            return BackendError(
+                f"the model server at {url} timed out: no answer within {self.timeout:g}s"
+                f"{tries} (raise SPARRING_TIMEOUT if it is just slow)"
+            )
         if isinstance(exc, openai.APIConnectionError):
             cause = _one_line(exc.__cause__ or exc.message)
             if midway:
                 return BackendError(f"the model server at {url} cut the answer off mid-stream: {cause}")
             if type(exc.__cause__).__name__ == "ConnectError":
-                return BackendError(f"cannot reach the model server at {url}: {cause} "
-                                    "(is it running? set SPARRING_BASE_URL)")
-            return BackendError(f"the model server at {url} closed the connection without answering: {cause} "
-                                "(is SPARRING_BASE_URL an OpenAI-compatible server?)")
+                return BackendError(
+                    f"cannot reach the model server at {url}: {cause} (is it running? set SPARRING_BASE_URL)"
+                )
+            return BackendError(
+                f"the model server at {url} closed the connection without answering: {cause} "
+                "(is SPARRING_BASE_URL an OpenAI-compatible server?)"
+            )
         if isinstance(exc, openai.APIStatusError):
             code = exc.status_code
             body = exc.body
@@ -184,8 +211,9 @@ class OpenAIBackend:
             if code == 403:
                 return BackendError(f"{line} (does the key give access to model {self.model!r}?)")
             if code == 404:
-                return BackendError(f"{line} (check SPARRING_MODEL={self.model!r} and that SPARRING_BASE_URL "
-                                    "ends in /v1)")
+                return BackendError(
+                    f"{line} (check SPARRING_MODEL={self.model!r} and that SPARRING_BASE_URL ends in /v1)"
+                )
             if (code in _RETRIED or code >= 500) and self.max_retries:
                 return BackendError(f"{line} (gave up after {self.max_retries} retries)")
             return BackendError(line)

@@ -1,0 +1,63 @@
+"""``sparring practice``: chat with a customer in the plain terminal, in real time, until the TUI arrives.
+
+Lines are read on a thread so the customer keeps typing while you do: send before they finish and you
+have interrupted them. ``/end`` or end of input closes the session; the transcript is always saved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from pathlib import Path
+
+import typer
+
+from simulator.engine.clock import RealClock
+from simulator.engine.session import Session
+from simulator.i18n import t
+from simulator.launch import backend_for, choose, show_event, transcript_path
+from simulator.settings import load_settings
+from transcripts.format import save_transcript
+
+END_COMMAND = "/end"
+
+
+async def converse(session: Session, customer: str) -> None:
+    loop = asyncio.get_running_loop()
+
+    def read() -> None:
+        for line in sys.stdin:
+            if line.strip() == END_COMMAND:
+                break
+            loop.call_soon_threadsafe(session.say, line)
+        loop.call_soon_threadsafe(session.finish)
+
+    threading.Thread(target=read, name="sparring-input", daemon=True).start()
+    typing_shown = False
+    async for event in session.run():
+        if event.type == "typing" and not typing_shown:
+            typer.echo(typer.style(t("practice.typing", name=customer), dim=True))
+        typing_shown = event.type == "typing" or (event.role == "customer" and not event.final)
+        if event.role != "agent":  # the trainee's own lines are already on their screen
+            show_event(event, customer)
+        elif event.meta.get("interruption"):
+            typer.echo(typer.style(t("practice.interrupted", name=customer), fg="yellow"))
+
+
+def run_practice(
+    *, scenario: str, backend: str | None, model: str | None, seed: int, out: Path | None, catalog: list[Path]
+) -> None:
+    settings = load_settings(backend=backend, model=model)
+    chosen, persona = choose(scenario, [*settings.catalog, *catalog])
+    session = Session(chosen, persona, backend_for(settings, chosen), RealClock(), seed=seed)
+    target = out or transcript_path(chosen, session.transcript.id)
+    customer = persona.name[chosen.language]
+    typer.echo(typer.style(chosen.title, bold=True))
+    typer.echo(chosen.briefing)
+    typer.echo(typer.style(t("practice.how", end=END_COMMAND), dim=True) + "\n")
+    try:
+        asyncio.run(converse(session, customer))
+    finally:
+        save_transcript(session.transcript, target)
+        typer.echo(t("simulate.saved", path=target))
