@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from grading.cues import matches_any, words
 from simulator.catalog.models import LANGUAGES, Intent, Persona, Scenario
 from simulator.catalog.yamlfile import CatalogError
 
@@ -80,6 +81,16 @@ def _scenario(document: Document[Scenario], catalog: Catalog) -> Iterator[Catalo
         for j, ref in enumerate(resolution.requires or []):
             if ref not in known_ids:
                 yield doc.error(("resolutions", i, "requires", j), f"unknown fact '{ref}'")
+    for i, fact in enumerate(scenario.facts.hidden):
+        if fact.question and fact.ask and not matches_any(words(fact.question), fact.ask):
+            yield doc.error(("facts", "hidden", i, "question"), "no ask phrase matches this question")
+    for i, resolution in enumerate(scenario.resolutions):
+        tokens = words(resolution.example)
+        if not matches_any(tokens, resolution.match):
+            yield doc.error(("resolutions", i, "example"), "no match phrase of this resolution matches its example")
+        for trap in scenario.traps:
+            if matches_any(tokens, trap.match):
+                yield doc.error(("resolutions", i, "example"), f"the example falls into trap '{trap.id}'")
     solution_phrases = {p.casefold() for r in scenario.resolutions for p in r.match}
     for i, trap in enumerate(scenario.traps):
         for j, phrase in enumerate(trap.match):
