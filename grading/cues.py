@@ -65,8 +65,10 @@ def has_sequence(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
 
 
 def has_all(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
-    """Every word of the phrase starts some word of the message, in any order."""
-    return bool(phrase) and all(any(t.startswith(p) for t in tokens) for p in phrase)
+    """Every word of the phrase starts some word of the message, in any order. One-letter words ("в", "a")
+    would start nearly anything, so they do not count."""
+    significant = [p for p in phrase if len(p) > 1]
+    return bool(significant) and all(any(t.startswith(p) for t in tokens) for p in significant)
 
 
 def any_sequence(tokens: Sequence[str], phrases: Iterable[Sequence[str]]) -> list[str]:
@@ -88,6 +90,8 @@ class Cues:
     """Seeks information: a question mark, a question word first, or a request ("tell me…")."""
     empathy: list[str] = field(default_factory=list)
     canned: list[str] = field(default_factory=list)
+    company_template: bool = False
+    """Close to one of the scenario's own templates: a template however personal it sounds."""
     fix: bool = False
     """Proposes a solution or an action."""
     asked: list[str] = field(default_factory=list)
@@ -125,14 +129,25 @@ def analyze(text: str, language: str, scenario: Scenario | None = None, heard: s
     if heard:
         cues.echoed = sorted(content_words(text, language) & content_words(heard, language))
     if scenario is not None:
-        cues.canned += [t for t in scenario.templates if _similar(tokens, words(t))]
+        templates = [t for t in scenario.templates if _similar(tokens, words(t))]
+        cues.canned += templates
+        cues.company_template = bool(templates)
         if cues.question:
             cues.asked = [f.id for f in scenario.all_facts() if matches_any(tokens, f.ask)]
             cues.asked_unknown = [f.id for f in scenario.facts.unknown if matches_any(tokens, f.ask)]
-        cues.traps = [t.id for t in scenario.traps if matches_any(tokens, t.match)]
+        advice = words(" ".join(_advice(text, lex)))
+        cues.traps = [t.id for t in scenario.traps if matches_any(advice, t.match)]
         cues.resolutions = [r.id for r in scenario.resolutions if matches_any(tokens, r.match)]
     cues.fix = bool(cues.traps or cues.resolutions or any_sequence(tokens, lex.fix))
     return cues
+
+
+def _advice(text: str, lex: Lexicon) -> list[str]:
+    """Sentences that tell the customer to do something: statements and requests ("Could you restart…?"),
+    not questions about what happened ("Have you restarted it?")."""
+    sentences = re.findall(r"[^.!?\n]+[.!?]*", text)
+    requests = [" ".join(p) for p in lex.requests]
+    return [s for s in sentences if not s.rstrip().endswith("?") or any(r in s.casefold() for r in requests)]
 
 
 def _similar(tokens: list[str], template: list[str], threshold: float = 0.6) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from simulator.catalog.catalog import Catalog, Document
 
 NEEDS_VALUE = (Intent.reveal, Intent.already_told)
+PLACEHOLDERS = {"value", "label"}
 
 
 def check(catalog: Catalog) -> list[CatalogError]:
@@ -35,6 +37,11 @@ def _persona(document: Document[Persona]) -> Iterator[CatalogError]:
     for lang in LANGUAGES:
         if lang not in persona.name and any(lang in bank for bank in persona.lines.values()):
             yield doc.error(("name",), f"lines in '{lang}' but no '{lang}' name")
+    for intent, bank in persona.lines.items():
+        for lang, lines in bank.items():
+            for i, line in enumerate(lines):
+                if not set(re.findall(r"{(\w*)}", line)) <= PLACEHOLDERS:
+                    yield doc.error(("lines", intent.value, lang, i), "only {value} and {label} may be filled in")
     for intent in NEEDS_VALUE:
         for lang, lines in persona.lines.get(intent, {}).items():
             for i, line in enumerate(lines):

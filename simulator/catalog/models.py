@@ -44,7 +44,7 @@ class Intent(StrEnum):
     already_told = "already_told"
     """Was asked again for something already said; lines use {value}."""
     trap_reject = "trap_reject"
-    """Advice that ignores what the customer said; lines use {why}."""
+    """Advice that ignores what the customer said (a trap's own reaction lines come first)."""
     doubt = "doubt"
     """A fix was offered before the agent understood the problem."""
     nudge = "nudge"
@@ -151,7 +151,8 @@ class PersonaOverrides(Strict):
 class Fact(Strict):
     id: Id
     label: Phrase
-    """What the fact is, in the scenario's language ("contract number")."""
+    """What the fact is, as a noun phrase in the scenario's language that fits "Could you tell me the …?"
+    ("contract number"; in Russian the accusative: "дату заказа")."""
     value: Phrase
     """What the customer says when it is revealed ("77-4410")."""
     ask: list[Phrase] = []
@@ -175,7 +176,8 @@ class UnknownFact(Strict):
 
 class Facts(Strict):
     volunteered: list[Fact] = []
-    """Facts the customer states without being asked (in the opening or along the way)."""
+    """Facts the customer states without being asked. One whose value appears word for word in the opening
+    counts as said from the start; the others come out along the way, one a turn."""
     hidden: list[Fact] = []
     """Facts revealed only after the agent asks for them."""
     unknown: list[UnknownFact] = []
@@ -197,9 +199,9 @@ class Trap(Strict):
     match: list[Phrase]
     """Phrases of advice that ignores what the customer said."""
     why: Text
-    """Why it is wrong for this customer (shown to the trainee and mentors)."""
+    """Why it is wrong for this customer, in the third person (for trainees, mentors and the model's note)."""
     reaction: list[Text] = []
-    """What the customer says (default: the persona's trap_reject lines)."""
+    """What the customer says, in the first person (default: the persona's generic trap_reject lines)."""
 
 
 class EndConditions(Strict):

@@ -131,7 +131,8 @@ class Actor:
             fresh = [o for o in options if o not in self._used] or list(options)
             line = self.rng.choice(fresh)
             self._used.add(line)
-            parts.append(line.format(value=beat.value or "", label=beat.label or "", why=beat.why or ""))
+            text = line.replace("{value}", beat.value or "").replace("{label}", beat.label or "")
+            parts.append(text[:1].upper() + text[1:])  # a line may open with a lowercase {value}
         return " ".join(parts)
 
     async def speak(self, decision: Decision) -> Spoken:

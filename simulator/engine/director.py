@@ -101,7 +101,7 @@ class Director:
             move(-esc.interruption, "interruption")
             first.append(Beat(Intent.let_me_finish))
         repeated = [self._repeats(m.text) for m in messages]
-        if any(c.canned and not c.echoed for c in cues) or any(repeated):
+        if any((c.canned and not c.echoed) or c.company_template for c in cues) or any(repeated):
             move(-esc.template, "template")
             first.append(Beat(Intent.template_complaint))
         trap_ids = _union(c.traps for c in cues)

@@ -206,4 +206,5 @@ class Session:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?…])\s+", text.strip())]
+    # A new sentence starts with a capital, a digit or a quote, so "ул. Ленина" stays whole.
+    return [s.strip() for s in re.split(r"(?<=[.!?…])\s+(?=[A-ZА-ЯЁ0-9«\"“])", text.strip())]
