@@ -158,7 +158,11 @@ def _similar(tokens: list[str], template: list[str], threshold: float = 0.6) -> 
     return len(unique & set(tokens)) / len(unique) >= threshold
 
 
-def speaks_as_agent(text: str, language: str) -> list[str]:
-    lex = lexicon(language)
-    tokens = words(text)
-    return any_sequence(tokens, lex.agent_voice) + any_sequence(tokens, lex.ai_words)
+def offers_help(text: str, language: str) -> list[str]:
+    """The agent's voice: "How can I help you?" is never a customer's line."""
+    return any_sequence(words(text), lexicon(language).agent_voice)
+
+
+def says_ai(text: str, language: str) -> list[str]:
+    """An AI talking about itself ("as an AI language model")."""
+    return any_sequence(words(text), lexicon(language).ai_words)

@@ -27,8 +27,8 @@ def actor_for(catalog, backend, scenario_id="home-internet-down") -> Actor:
 @pytest.mark.parametrize(
     ("bad", "reason"),
     [
-        ("How can I help you today?", "speaks as the agent or as an AI"),
-        ("As an AI language model, I cannot have a contract.", "speaks as the agent or as an AI"),
+        ("How can I help you today?", "speaks as the agent"),
+        ("As an AI language model, I cannot have a contract.", "talks as an AI"),
         ("Agent: please hold on", "speaks as another speaker"),
         ("Мой номер договора 77-4410.", "wrong language"),
         ("I don't remember anything.", "omits the fact contract"),

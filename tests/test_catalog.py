@@ -53,20 +53,44 @@ def write_case(tmp_path: Path, replace: dict[str, str]) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("replace", "field", "problem"), [
-    ({'question: "Could you give me your contract number so I can look at your line?"':
-      'question: "Who are you?"'}, "facts.hidden[0].question", "no ask phrase matches"),
-    ({'example: "I\'ve booked a technician': 'example: "Please restart the router. I\'ve booked a technician'},
-     "resolutions[0].example", "falls into trap 'restart-again'"),
-    ({'example: "There is a fault on your line;': 'example: "Something is wrong;',
-      'match: ["line fault", "fault on the line", "repair ticket"]': 'match: ["line fault"]'},
-     "resolutions[1].example", "no match phrase"),
-    ({'      ask: ["contract", "account number", "account id"]\n': ""}, "facts.hidden[0].ask",
-     "required fact needs ask phrases"),
-    ({"persona: angry": "persona: grumpy"}, "persona", "unknown persona 'grumpy'"),
-    ({"- id: technician": "- id: technician\n    requires: [pin-code]"},
-     "resolutions[0].requires[0]", "unknown fact 'pin-code'"),
-])
+@pytest.mark.parametrize(
+    ("replace", "field", "problem"),
+    [
+        (
+            {
+                'question: "Could you give me your contract number so I can look at your line?"': (
+                    'question: "Who are you?"'
+                )
+            },
+            "facts.hidden[0].question",
+            "no ask phrase matches",
+        ),
+        (
+            {"example: \"I've booked a technician": "example: \"Please restart the router. I've booked a technician"},
+            "resolutions[0].example",
+            "falls into trap 'restart-again'",
+        ),
+        (
+            {
+                'example: "There is a fault on your line;': 'example: "Something is wrong;',
+                'match: ["line fault", "fault on the line", "repair ticket"]': 'match: ["line fault"]',
+            },
+            "resolutions[1].example",
+            "no match phrase",
+        ),
+        (
+            {'      ask: ["contract", "account number", "account id"]\n': ""},
+            "facts.hidden[0].ask",
+            "required fact needs ask phrases",
+        ),
+        ({"persona: angry": "persona: grumpy"}, "persona", "unknown persona 'grumpy'"),
+        (
+            {"- id: technician": "- id: technician\n    requires: [pin-code]"},
+            "resolutions[0].requires[0]",
+            "unknown fact 'pin-code'",
+        ),
+    ],
+)
 def test_contradictions_name_the_field(tmp_path, replace, field, problem):
     path = write_case(tmp_path, {"id: home-internet-down": "id: case", **replace})
     loaded = load_catalog([shipped_catalog() / "personas", path])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grading.cues import analyze, has_all, lexicon, speaks_as_agent, words
+from grading.cues import analyze, has_all, lexicon, offers_help, says_ai, words
 
 
 @pytest.mark.parametrize(
@@ -64,19 +64,19 @@ def test_lexicons_are_large_enough_in_both_languages():
         assert len(lexicon(lang).canned) >= 60 and len(lexicon(lang).empathy) >= 20
 
 
-@pytest.mark.parametrize(
-    ("text", "lang"),
-    [
-        ("How can I help you today?", "en"),
-        ("As an AI language model I can't", "en"),
-        ("Чем могу помочь?", "ru"),
-        ("Я языковая модель", "ru"),
-    ],
-)
-def test_agent_voice_and_ai_talk_are_recognised(text, lang):
-    assert speaks_as_agent(text, lang)
+@pytest.mark.parametrize(("text", "lang"), [("How can I help you today?", "en"), ("Чем могу помочь?", "ru")])
+def test_the_agent_voice_is_recognised(text, lang):
+    assert offers_help(text, lang) and not says_ai(text, lang)
+
+
+@pytest.mark.parametrize(("text", "lang"), [("As an AI language model I can't", "en"), ("Я языковая модель", "ru")])
+def test_ai_talk_is_recognised(text, lang):
+    assert says_ai(text, lang)
 
 
 def test_a_customer_complaining_about_a_chatbot_is_not_an_ai():
-    assert not speaks_as_agent("Your chatbot keeps sending me in circles.", "en")
-    assert not speaks_as_agent("Ваш чат-бот гоняет меня по кругу.", "ru")
+    for text, lang in (
+        ("Your chatbot keeps sending me in circles.", "en"),
+        ("Ваш чат-бот гоняет меня по кругу.", "ru"),
+    ):
+        assert not says_ai(text, lang) and not offers_help(text, lang)

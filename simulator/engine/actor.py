@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from grading.cues import speaks_as_agent, words
+from grading.cues import offers_help, says_ai, words
 from simulator.catalog.models import Intent, Persona, Scenario
 from simulator.engine.director import Decision
+from simulator.engine.style import styled
 from simulator.llm.base import Backend, BackendError, Request, generate
 
 DIRECTIONS: dict[Intent, dict[str, str]] = {
@@ -69,6 +70,7 @@ SYSTEM = {
     ),
 }
 MAX_CHARS = 320
+MAX_TOKENS = {"terse": 24, "short": 48, "medium": 80, "long": 128}
 _SPEAKER = re.compile(r"^\s*[\w ]{1,20}:")
 
 
@@ -98,6 +100,7 @@ class Actor:
         ]
         self._said = {line.casefold() for line in persona.examples.get(self.lang, [])}  # copies are no voice
         self._used: set[str] = set()
+        self._values = [f.value for f in scenario.all_facts()]
 
     # The history grows only at its end: that is what keeps the model's cached prefix valid.
     def heard_agent(self, text: str) -> None:
@@ -162,24 +165,30 @@ class Actor:
                 ttft=round(generation.first_token_s, 3) if generation.first_token_s else None,
             )
             if problem is None:
-                self.said(text, direction)
-                return Spoken(text, record)
+                return self._final(text, direction, decision, record)
             record["rejected"].append({"reason": problem, "text": generation.text[:MAX_CHARS]})
         record["fallback"] = True
-        self.said(fallback, direction)
-        return Spoken(fallback, record)
+        return self._final(fallback, direction, decision, record)
+
+    def _final(self, text: str, direction: str, decision: Decision, record: dict[str, Any]) -> Spoken:
+        text = styled(text, self.persona.speech, decision.patience, self.rng, self._values)
+        self.said(text, direction)
+        return Spoken(text, record)
 
     def _request(self, direction: str, fallback: str, attempt: int) -> Request:
         seed = self.rng.randrange(2**31)
+        max_tokens = MAX_TOKENS[self.persona.speech.verbosity]
         temperature = 0.7 + 0.2 * attempt
         if self.chat:
             messages = [*self.messages, {"role": "system", "content": f"[{direction}]"}]
-            return Request(messages=messages, max_tokens=80, temperature=temperature, seed=seed, fallback=fallback)
+            return Request(
+                messages=messages, max_tokens=max_tokens, temperature=temperature, seed=seed, fallback=fallback
+            )
         prompt = f"{self.prompt}[{direction}]\n{self.name}:"
         return Request(
             prompt=prompt,
             stop=(f"\n{AGENT[self.lang]}:", f"\n{self.name}:", "\n\n", "["),
-            max_tokens=80,
+            max_tokens=max_tokens,
             temperature=temperature,
             seed=seed,
             fallback=fallback,
@@ -202,12 +211,15 @@ class Actor:
             return "empty"
         if len(text) > MAX_CHARS:
             return "too long"
-        if _SPEAKER.match(text):
+        guardrails = self.persona.guardrails
+        if guardrails.never_speaks_as_agent and _SPEAKER.match(text):
             return "speaks as another speaker"
-        if self.persona.guardrails.never_speaks_as_agent and speaks_as_agent(text, self.lang):
-            return "speaks as the agent or as an AI"
+        if guardrails.never_offers_help and offers_help(text, self.lang):
+            return "speaks as the agent"
+        if guardrails.never_says_ai and says_ai(text, self.lang):
+            return "talks as an AI"
         lowered = text.casefold()
-        if any(p.casefold() in lowered for p in self.persona.guardrails.forbidden):
+        if any(p.casefold() in lowered for p in guardrails.forbidden):
             return "forbidden phrase"
         if not _in_language(text, self.lang):
             return "wrong language"

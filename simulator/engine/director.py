@@ -54,6 +54,8 @@ class Director:
         self.scenario = scenario
         self.persona = persona
         self.patience = persona.patience
+        self.heat = 0.6 + 0.08 * persona.intensity
+        """How hard bad behaviour lands: x1 at intensity 5, x1.4 at 10."""
         self.turns = 0
         self.heard = " ".join(scenario.opening)
         opening = self.heard.casefold()
@@ -88,6 +90,8 @@ class Director:
         lang = self.scenario.language
 
         def move(points: int, why: str) -> None:
+            if points < 0:
+                points = round(points * self.heat)
             if points:
                 self.patience += points
                 reasons.append(f"{why} {points:+d}")
