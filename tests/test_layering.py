@@ -36,3 +36,9 @@ def test_no_core_source_mentions_a_textual_import():
         for source in (ROOT / Path(*package.split("."))).rglob("*.py"):
             text = source.read_text(encoding="utf-8")
             assert "import textual" not in text and "from textual" not in text, source
+
+
+def test_import_linter_contracts_hold():
+    result = subprocess.run(["lint-imports", "--no-cache"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout

@@ -1,0 +1,12 @@
+# The project's own checks, in the order CI cares about them.
+.PHONY: check lint test
+
+check: lint test
+
+lint:
+	ruff check .
+	ruff format --check .
+	lint-imports
+
+test:
+	python -m pytest
