@@ -6,9 +6,6 @@ an id of its own) with exactly one thing wrong, so the loader must report exactl
 ``MANIFEST`` below says where (line), what (field) and why (a regex searched in the problem text).
 Partner files for cross-file cases live in ``tests/broken/partners``; files the loader must accept live in
 ``tests/broken/valid``. The huge file and the deeply nested one are generated at run time.
-
-Loader bugs found while writing these are ``xfail(strict=True)``, with the expectation kept as it should be:
-when a bug is fixed its test XPASSes, fails the run, and the marker (and the note in ``BUGS``) can go.
 """
 
 from __future__ import annotations
@@ -41,27 +38,6 @@ ROOTS = {"personas": SHIPPED / "personas", "scenarios": SHIPPED / "scenarios", "
 PROBLEM_FORMAT = re.compile(r"^.+:\d+: \S.*: .+$")
 PROBLEM_PARTS = re.compile(r"^(?P<line>\d+): (?P<field>\S.*?): (?P<problem>.+)$")
 
-# fmt: off
-BUGS = {
-    "crash": "BUG 1: yamlfile._Builder.build lets ValueError/KeyError/AttributeError from PyYAML's scalar "
-             "constructors escape (only MarkedYAMLError is caught), so load_catalog raises",
-    "reader": "BUG 2: yaml.ReaderError (control character) is reported at line 1 with a two-line message "
-              "ending in 'in \"<unicode string>\", position N'",
-    "key-line": "BUG 3: a field whose value is a block mapping/list is reported at the line of its first child, "
-                "not at the line of its key (_Builder records value_node.start_mark, not key_node's)",
-    "key-field": "BUG 4: pydantic's '[key]' loc element leaks into the field name: 'name.fr.[key]' instead of "
-                 "'name.fr'",
-    "chunks": "BUG 5: Speech._chunk_range is a model validator, so a bad chunks range is reported on 'speech' "
-              "(its first child's line), not on 'speech.chunks'",
-    "eof": "BUG 6: an unclosed quote is reported at the end of the stream (a line past the last line) instead of "
-           "where the quoted scalar starts (exc.context_mark)",
-    "two-docs": "BUG 7: a second YAML document is reported at line 1, not where the second document starts",
-    "recursion": "BUG 8: nesting too deep (deep brackets, self-referencing alias) is reported at line 1",
-    "merge": "BUG 9: a merge key (<<) followed by a field that overrides a merged one is reported as "
-             "'duplicate key', though YAML merge semantics allow the override",
-}
-# fmt: on
-
 
 @dataclass(frozen=True)
 class Case:
@@ -70,9 +46,6 @@ class Case:
     field: str | re.Pattern[str]
     problem: str  # regex, searched case-insensitively
     uses: tuple[str, ...] = ()  # extra roots loaded before the file: keys of ROOTS
-    line_bug: str | None = None  # key of BUGS: the line is wrong
-    text_bug: str | None = None  # key of BUGS: the field or the problem text is wrong
-    crash: type[BaseException] | None = None  # load_catalog raises this (BUG 1)
     make: Callable[[], bytes] | None = field(default=None, compare=False)
 
     @property
@@ -110,14 +83,13 @@ MANIFEST: list[Case] = [
     # --- YAML syntax
     Case(P + "syntax-bad-indent.yaml", 18, "(yaml)", "mapping values are not allowed"),
     Case(P + "syntax-tab-indent.yaml", 19, "(yaml)", r"found character '\\t' that cannot start any token"),
-    Case(P + "syntax-unclosed-quote.yaml", 70, "(yaml)", "end of stream", line_bug="eof"),
+    Case(P + "syntax-unclosed-quote.yaml", 70, "(yaml)", "end of stream"),
     Case(P + "syntax-unclosed-bracket.yaml", 21, "(yaml)", r"expected ',' or '\]'"),
-    Case(S + "syntax-unclosed-quote.yaml", 62, "(yaml)", "end of stream", line_bug="eof"),
+    Case(S + "syntax-unclosed-quote.yaml", 62, "(yaml)", "end of stream"),
     Case(S + "syntax-bad-indent.yaml", 19, "(yaml)", "mapping values are not allowed"),
     Case(S + "syntax-unclosed-brace.yaml", 60, "(yaml)", r"expected ',' or '\}'"),
     Case(P + "unknown-tag.yaml", 5, "(yaml)", "could not determine a constructor for the tag '!level'"),
-    Case(P + "control-character.yaml", 69, "(yaml)", "unacceptable character #x001b", line_bug="reader",
-         text_bug="reader"),
+    Case(P + "control-character.yaml", 69, "(yaml)", "character #x001b is not allowed"),
     # --- duplicate keys
     Case(P + "duplicate-key-top.yaml", 6, "intensity", "duplicate key"),
     Case(P + "duplicate-key-nested.yaml", 21, "speech.typos", "duplicate key"),
@@ -149,8 +121,7 @@ MANIFEST: list[Case] = [
     # --- out of range
     Case(P + "range-intensity-11.yaml", 5, "intensity", "less than or equal to 10"),
     Case(P + "range-typos.yaml", 19, "speech.typos", r"less than or equal to 0\.3"),
-    Case(P + "range-chunks-reversed.yaml", 20, "speech.chunks", r"chunks must be \[least, most\]",
-         line_bug="chunks", text_bug="chunks"),
+    Case(P + "range-chunks-reversed.yaml", 20, "speech.chunks", r"chunks must be \[least, most\]"),
     Case(S + "range-difficulty-0.yaml", 6, "difficulty", "greater than or equal to 1", uses=("personas",)),
     Case(S + "range-opening-empty.yaml", 12, "opening", "at least 1 item", uses=("personas",)),
     # --- ids
@@ -164,14 +135,12 @@ MANIFEST: list[Case] = [
     Case(S + "duplicate-id-shipped.yaml", 2, "id", "duplicate id 'home-internet-down'",
          uses=("personas", "scenarios")),
     # --- languages and the line bank
-    Case(P + "name-language-fr.yaml", 3, "name.fr", "'en' or 'ru'", text_bug="key-field"),
-    Case(P + "lines-language-fr.yaml", 62, "lines.waiting.fr", "'en' or 'ru'", text_bug="key-field"),
+    Case(P + "name-language-fr.yaml", 3, "name.fr", "'en' or 'ru'"),
+    Case(P + "lines-language-fr.yaml", 62, "lines.waiting.fr", "'en' or 'ru'"),
     Case(S + "language-de.yaml", 4, "language", "'en' or 'ru'", uses=("personas",)),
-    Case(P + "lines-unknown-intent.yaml", 38, "lines.dont_knwo", "should be 'complain'", line_bug="key-line",
-         text_bug="key-field"),
-    Case(P + "lines-missing-language.yaml", 59, "lines.waiting", "no 'ru' lines for 'waiting'",
-         line_bug="key-line"),
-    Case(P + "description-missing-language.yaml", 7, "description", "no description in 'ru'", line_bug="key-line"),
+    Case(P + "lines-unknown-intent.yaml", 38, "lines.dont_knwo", "should be 'complain'"),
+    Case(P + "lines-missing-language.yaml", 59, "lines.waiting", "no 'ru' lines for 'waiting'"),
+    Case(P + "description-missing-language.yaml", 7, "description", "no description in 'ru'"),
     Case(P + "reveal-without-value.yaml", 36, "lines.reveal.en[1]", r"must contain \{value\}"),
     Case(P + "already-told-without-value.yaml", 49, "lines.already_told.ru[1]", r"must contain \{value\}"),
     # --- scenario contradictions and references
@@ -195,7 +164,7 @@ MANIFEST: list[Case] = [
     Case(P + "only-comments.yaml", 1, "(file)", "the file is empty"),
     Case(P + "just-a-list.yaml", 1, "(file)", "expected a mapping of fields, got list"),
     Case(P + "just-a-scalar.yaml", 1, "(file)", "expected a mapping of fields, got str"),
-    Case(P + "two-documents.yaml", (31, 32), "(file)", "exactly one YAML document", line_bug="two-docs"),
+    Case(P + "two-documents.yaml", (31, 32), "(file)", "exactly one YAML document"),
     # --- encodings and binary data
     Case(P + "encoding-cp1251.yaml", 3, "(file)", "not UTF-8 text"),
     Case(P + "encoding-utf16-bom.yaml", 1, "(file)", "not UTF-8 text"),
@@ -204,18 +173,17 @@ MANIFEST: list[Case] = [
     Case(P + "binary-nul-padding.yaml", 71, "(file)", "binary data, not YAML"),
     # --- size, depth and aliases
     Case(P + "alias-bomb.yaml", range(71, 82), re.compile(r"lol(\[\d+\])*"), "alias bomb"),
-    Case(P + "alias-recursive.yaml", (25, 27), "(yaml)", "nested too deeply|recursi", line_bug="recursion"),
+    Case(P + "alias-recursive.yaml", (25, 27), "examples.en[1]", "alias refers to the block that contains it"),
     Case(P + "huge-file.yaml", 1, "(file)", "file is too large", make=make_huge),
-    Case(P + "deep-nesting.yaml", 26, "(yaml)", "recursion|nested too deeply|too deep", line_bug="recursion",
+    Case(P + "deep-nesting.yaml", 26, "(yaml)", "recursion|nested too deeply|too deep",
          make=make_deep),
     # --- scalars PyYAML cannot construct (BUG 1): the field may be (yaml) or the field's own path
     Case(S + "impossible-date.yaml", 24, re.compile(r"\(yaml\)|facts\.hidden\[0\]\.value"), "date|day|month",
-         uses=("personas",), crash=ValueError),
-    Case(P + "bad-int-tag.yaml", 5, re.compile(r"\(yaml\)|intensity"), "int|ten", crash=ValueError),
-    Case(P + "bad-bool-tag.yaml", 18, re.compile(r"\(yaml\)|speech\.caps_when_upset"), "bool|maybe", crash=KeyError),
-    Case(P + "bad-timestamp-tag.yaml", 6, re.compile(r"\(yaml\)|patience"), "timestamp|date|soon",
-         crash=AttributeError),
-    Case(P + "binary-int-no-digits.yaml", 5, re.compile(r"\(yaml\)|intensity"), "int|0b_|number", crash=ValueError),
+         uses=("personas",)),
+    Case(P + "bad-int-tag.yaml", 5, re.compile(r"\(yaml\)|intensity"), "int|ten"),
+    Case(P + "bad-bool-tag.yaml", 18, re.compile(r"\(yaml\)|speech\.caps_when_upset"), "bool|maybe"),
+    Case(P + "bad-timestamp-tag.yaml", 6, re.compile(r"\(yaml\)|patience"), "timestamp|date|soon"),
+    Case(P + "binary-int-no-digits.yaml", 5, re.compile(r"\(yaml\)|intensity"), "int|0b_|number"),
 ]
 # fmt: on
 BY_PATH = {case.path: case for case in MANIFEST}
@@ -244,14 +212,8 @@ def load(path: Path, uses: tuple[str, ...]) -> tuple[list[CatalogError], list[Ca
     return mine, [p for p in loaded.problems if Path(p.path) != path]
 
 
-def marks(case: Case, bug: str | None) -> list[pytest.MarkDecorator]:
-    if case.crash:
-        return [pytest.mark.xfail(raises=case.crash, strict=True, reason=BUGS["crash"])]
-    return [pytest.mark.xfail(strict=True, reason=BUGS[bug])] if bug else []
-
-
-def params(aspect: str) -> list:
-    return [pytest.param(c, id=c.id, marks=marks(c, getattr(c, aspect))) for c in MANIFEST]
+def params() -> list:
+    return [pytest.param(c, id=c.id) for c in MANIFEST]
 
 
 def the_problem(case: Case, generated: Path) -> CatalogError:
@@ -270,7 +232,7 @@ def line_matches(case: Case, actual: int) -> bool:
     return actual == case.line if isinstance(case.line, int) else actual in case.line
 
 
-@pytest.mark.parametrize("case", params("text_bug"))
+@pytest.mark.parametrize("case", params())
 def test_one_problem_names_the_field_and_what_is_wrong(case, generated):
     problem = the_problem(case, generated)
     assert field_matches(case, problem.field), str(problem)
@@ -279,7 +241,7 @@ def test_one_problem_names_the_field_and_what_is_wrong(case, generated):
     assert PROBLEM_FORMAT.match(str(problem)), str(problem)
 
 
-@pytest.mark.parametrize("case", params("line_bug"))
+@pytest.mark.parametrize("case", params())
 def test_the_problem_points_at_the_right_line(case, generated):
     problem = the_problem(case, generated)
     assert line_matches(case, problem.line), f"expected line {case.line}: {problem}"
@@ -305,7 +267,7 @@ def test_partners_are_valid():
     [
         "utf8-bom.yaml",
         "crlf.yaml",
-        pytest.param("merge-override.yaml", marks=pytest.mark.xfail(strict=True, reason=BUGS["merge"])),
+        "merge-override.yaml",
     ],
 )
 def test_valid_variants_load_cleanly(name):
@@ -332,24 +294,9 @@ CLI_CASES = [
     pytest.param(P + "binary-elf-junk.yaml", id="binary-junk"),
     pytest.param(P + "alias-bomb.yaml", id="alias-bomb"),
     pytest.param(P + "huge-file.yaml", id="huge-file"),
-    pytest.param(
-        S + "impossible-date.yaml",
-        id="impossible-date-traceback",
-        marks=pytest.mark.xfail(strict=True, reason=BUGS["crash"] + " (the CLI prints a traceback)"),
-    ),
-    pytest.param(
-        P + "bad-bool-tag.yaml",
-        id="bool-tag-exit-2",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=BUGS["crash"] + " (KeyError is caught as a LookupError: 'error: maybe', exit 2, no path)",
-        ),
-    ),
-    pytest.param(
-        P + "control-character.yaml",
-        id="control-character-two-lines",
-        marks=pytest.mark.xfail(strict=True, reason=BUGS["reader"]),
-    ),
+    pytest.param(S + "impossible-date.yaml", id="impossible-date"),
+    pytest.param(P + "bad-bool-tag.yaml", id="bool-tag"),
+    pytest.param(P + "control-character.yaml", id="control-character"),
 ]
 
 
@@ -386,11 +333,6 @@ PROPERTY = settings(
 LINE_BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
 
 
-def known_reader_bug(problem: CatalogError) -> bool:
-    """BUG 2's two-line message; test_one_problem...[control-character] keeps it visible as an xfail."""
-    return problem.field == "(yaml)" and "unacceptable character" in problem.problem and "\n" in problem.problem
-
-
 def check_problems(path: Path, raw: bytes, problems: list[CatalogError]) -> None:
     text = raw.decode("utf-8", errors="replace")
     last_line = max(len(LINE_BREAKS.findall(text)), raw.count(b"\n")) + 1
@@ -398,8 +340,7 @@ def check_problems(path: Path, raw: bytes, problems: list[CatalogError]) -> None
         assert isinstance(problem, CatalogError)
         assert Path(problem.path) == path, str(problem)
         assert 1 <= problem.line <= last_line, str(problem)
-        if not known_reader_bug(problem):
-            assert PROBLEM_FORMAT.match(str(problem)), repr(str(problem))
+        assert PROBLEM_FORMAT.match(str(problem)), repr(str(problem))
 
 
 def load_bytes(raw: bytes, folder: str) -> None:
@@ -412,14 +353,14 @@ def load_bytes(raw: bytes, folder: str) -> None:
 
 
 FOLDERS = st.sampled_from(["", "personas", "scenarios"])
-# YAML-shaped soup. Deliberately without the scalars that crash today (BUG 1: impossible dates, '0b_', bad
-# explicit !!int/!!bool/!!timestamp) — those are the xfail cases above; add them back when BUG 1 is fixed.
+# YAML-shaped soup, with scalars PyYAML's constructors choke on (impossible dates, '0b_', bad explicit tags).
 # fmt: off
 TOKENS = st.sampled_from([
     "id", "name", "lines", "speech", "chunks", "opening", "persona", "facts", "hidden", "en", "ru", "value",
     ":", ": ", "- ", "\n", "\n  ", "\n    ", "\t", " ", "[", "]", "{", "}", ",", "'", '"', "#", "---", "...",
     "&a ", "*a", "&b ", "*b", "<<: ", "!!str ", "!!map ", "!!seq ", "!custom ", "? ", "|", ">-", "%YAML 1.1\n",
     "{value}", "8", "0.3", "true", "null", "~", "=", "Дарья", "\ufeff", "\x00", "\x1b", "\u2028", "\r",
+    "2024-02-30", "0b_", "0x_", "!!int ten", "!!bool maybe", "!!timestamp soon", "!!float x",
 ])
 # fmt: on
 TEXTS = st.one_of(st.text(max_size=200), st.lists(TOKENS, max_size=60).map("".join))

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from simulator import paths
 from simulator.catalog.models import Persona, Scenario
@@ -29,7 +30,7 @@ class Document(Generic[M]):
         return self.doc.path
 
 
-def _problem(error: dict) -> str:
+def _problem(error: ErrorDetails) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         return "unknown field (check the spelling; `sparring schema` lists the fields)"
@@ -45,7 +46,8 @@ def parse(doc: YamlDoc, model: type[M]) -> M:
         return model.model_validate(doc.data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise doc.error(tuple(first["loc"]), _problem(first)) from None
+        loc = tuple(part for part in first["loc"] if part != "[key]")  # pydantic's marker for a bad dict key
+        raise doc.error(loc, _problem(first)) from None
 
 
 def kind_of(doc: YamlDoc) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 Language = Literal["en", "ru"]
 LANGUAGES: tuple[Language, ...] = ("en", "ru")
@@ -74,12 +74,13 @@ class Speech(Strict):
     typing_cps: float = Field(default=6.0, gt=0, le=100)
     """Typing speed in characters per second (sets the pause before each chunk)."""
 
-    @model_validator(mode="after")
-    def _chunk_range(self) -> Speech:
-        low, high = self.chunks
+    @field_validator("chunks")
+    @classmethod
+    def _chunk_range(cls, chunks: tuple[int, int]) -> tuple[int, int]:
+        low, high = chunks
         if not 1 <= low <= high <= 6:
             raise ValueError("chunks must be [least, most] with 1 <= least <= most <= 6")
-        return self
+        return chunks
 
 
 class Escalates(Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ import yaml
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 50_000  # alias "billion laughs" bombs expand far beyond this
+MAX_DEPTH = 100
+MERGE = "tag:yaml.org,2002:merge"
 
 Loc = tuple[str | int, ...]
 
@@ -51,38 +54,86 @@ class _Builder:
         self.path = path
         self.lines: dict[Loc, int] = {}
         self.nodes = 0
+        self.open: set[int] = set()
+        """Blocks being built: meeting one again means a recursive alias."""
         self.scalars = yaml.constructor.SafeConstructor()
 
-    def build(self, node: yaml.Node, loc: Loc) -> Any:
+    def fail(self, node: yaml.Node, loc: Loc, problem: str) -> CatalogError:
+        return CatalogError(self.path, node.start_mark.line + 1, field_name(loc), problem)
+
+    def build(self, node: yaml.Node, loc: Loc, depth: int = 0) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise CatalogError(
-                self.path,
-                node.start_mark.line + 1,
-                field_name(loc),
-                f"document too large or alias bomb (over {MAX_NODES} nodes)",
-            )
-        self.lines[loc] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            self.scalars.flatten_mapping(node)
-            out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise CatalogError(
-                        self.path, key_node.start_mark.line + 1, field_name(loc), "keys must be plain words"
-                    )
-                key = self.scalars.construct_object(key_node)
-                if not isinstance(key, str | int):
-                    key = str(key)
-                if key in out:
-                    raise CatalogError(
-                        self.path, key_node.start_mark.line + 1, field_name((*loc, key)), "duplicate key"
-                    )
-                out[key] = self.build(value_node, (*loc, key))
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-        return self.scalars.construct_object(node)
+            raise self.fail(node, loc, f"document too large or alias bomb (over {MAX_NODES} nodes)")
+        if depth > MAX_DEPTH:
+            raise self.fail(node, loc, "nested too deeply")
+        self.lines.setdefault(loc, node.start_mark.line + 1)  # a field's line is its key's, set by the parent
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, loc)
+        if id(node) in self.open:
+            raise self.fail(node, loc, "an alias refers to the block that contains it")
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, loc, depth)
+            return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
+        finally:
+            self.open.discard(id(node))
+
+    def mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == MERGE:
+                continue
+            key = self.key(key_node, loc)
+            if key in seen:
+                raise self.fail(key_node, (*loc, key), "duplicate key")
+            seen.add(key)
+        self.scalars.flatten_mapping(node)  # merged pairs come first, so the mapping's own keys win below
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node, loc)
+            self.lines[(*loc, key)] = key_node.start_mark.line + 1
+            out[key] = self.build(value_node, (*loc, key), depth + 1)
+        return out
+
+    def key(self, node: yaml.Node, loc: Loc) -> str | int:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, loc, "keys must be plain words")
+        key = self.scalar(node, loc)
+        return key if isinstance(key, str | int) else str(key)
+
+    def scalar(self, node: yaml.ScalarNode, loc: Loc) -> Any:
+        try:
+            value = self.scalars.construct_object(node)
+        except yaml.MarkedYAMLError:
+            raise
+        except Exception as exc:  # PyYAML's constructors raise ValueError, KeyError… on values like 2024-02-30
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise self.fail(node, loc, f"cannot read {node.value!r} as {kind}: {exc}") from None
+        # An unquoted 2024-02-03 is text to a trainer, not a date.
+        return node.value if isinstance(value, date) else value
+
+
+def _deepest_line(text: str) -> int:
+    """Where brackets nest deeper than we read (PyYAML's own recursion gives no position)."""
+    depth = 0
+    for line_no, line in enumerate(text.splitlines(), 1):
+        for char in line:
+            depth += char in "[{"
+            depth -= char in "]}"
+            if depth > MAX_DEPTH:
+                return line_no
+    return 1
+
+
+def _mark_line(exc: yaml.MarkedYAMLError, text: str) -> int:
+    """The line to blame: where an unclosed quote or bracket opened, not the end of the file."""
+    mark = exc.problem_mark
+    if exc.context_mark and (mark is None or "end of stream" in str(exc.problem)):
+        mark = exc.context_mark
+    lines = max(1, len(text.splitlines()))
+    return min(mark.line + 1, lines) if mark else 1
 
 
 def read_yaml(path: Path) -> YamlDoc:
@@ -101,20 +152,22 @@ def read_yaml(path: Path) -> YamlDoc:
         raise CatalogError(path, text[: text.index("\x00")].count("\n") + 1, "(file)", "binary data, not YAML")
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise CatalogError(path, line, "(yaml)", f"character #x{exc.character:04x} is not allowed") from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise CatalogError(path, line, "(yaml)", f"{exc.problem or exc.context}".strip()) from None
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise CatalogError(path, 1, "(yaml)", f"cannot parse: {exc}") from None
+        problem = str(exc.problem or exc.context).strip()
+        raise CatalogError(path, _mark_line(exc, text), "(yaml)", problem) from None
+    except RecursionError:
+        raise CatalogError(path, _deepest_line(text), "(yaml)", "nested too deeply") from None
+    except yaml.YAMLError as exc:
+        raise CatalogError(path, 1, "(yaml)", f"cannot parse: {' '.join(str(exc).split())}") from None
     if len(nodes) != 1:
-        raise CatalogError(path, 1, "(file)", "expected exactly one YAML document" if nodes else "the file is empty")
+        line = nodes[1].start_mark.line + 1 if nodes else 1
+        raise CatalogError(path, line, "(file)", "expected exactly one YAML document" if nodes else "the file is empty")
     builder = _Builder(path)
     try:
         data = builder.build(nodes[0], ())
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise CatalogError(path, mark.line + 1 if mark else 1, "(yaml)", str(exc.problem)) from None
-    except RecursionError:
-        raise CatalogError(path, 1, "(yaml)", "nested too deeply") from None
+        raise CatalogError(path, _mark_line(exc, text), "(yaml)", str(exc.problem)) from None
     return YamlDoc(path, data, builder.lines)
