@@ -7,6 +7,7 @@ lint:
 	ruff check .
 	ruff format --check .
 	lint-imports
+	mypy
 
 test:
 	python -m pytest

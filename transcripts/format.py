@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-FORMAT = "sparring.transcript/1"
+FORMAT: Final = "sparring.transcript/1"
 
 Role = Literal["customer", "agent", "system"]
 EventType = Literal["message", "typing", "end", "note"]
@@ -35,7 +35,7 @@ class Event(BaseModel):
 class Transcript(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    format: Literal["sparring.transcript/1"] = FORMAT
+    format: Literal["sparring.transcript/1"] = "sparring.transcript/1"
     id: str
     scenario: str | None = None
     language: Literal["en", "ru"] = "en"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from grading.cues import matches_any, words
-from simulator.catalog.models import LANGUAGES, Intent, Persona, Scenario
+from simulator.catalog.models import LANGUAGES, Fact, Intent, Persona, Scenario, UnknownFact
 from simulator.catalog.yamlfile import CatalogError
 
 if TYPE_CHECKING:
@@ -19,10 +19,10 @@ PLACEHOLDERS = {"value", "label"}
 
 def check(catalog: Catalog) -> list[CatalogError]:
     problems: list[CatalogError] = []
-    for document in catalog.personas.values():
-        problems.extend(_persona(document))
-    for document in catalog.scenarios.values():
-        problems.extend(_scenario(document, catalog))
+    for persona in catalog.personas.values():
+        problems.extend(_persona(persona))
+    for scenario in catalog.scenarios.values():
+        problems.extend(_scenario(scenario, catalog))
     return problems
 
 
@@ -59,7 +59,7 @@ def _scenario(document: Document[Scenario], catalog: Catalog) -> Iterator[Catalo
         yield doc.error(("persona",), f"persona '{scenario.persona}' has no '{scenario.language}' voice")
 
     seen: dict[str, tuple] = {}
-    groups = (
+    groups: tuple[tuple[str, Sequence[Fact | UnknownFact]], ...] = (
         ("volunteered", scenario.facts.volunteered),
         ("hidden", scenario.facts.hidden),
         ("unknown", scenario.facts.unknown),

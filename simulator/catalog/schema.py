@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from simulator.catalog.models import Persona, Scenario
 
-MODELS = {"persona": Persona, "scenario": Scenario}
+MODELS: dict[str, type[BaseModel]] = {"persona": Persona, "scenario": Scenario}
 
 
 def json_schema(kind: str) -> dict[str, Any]:

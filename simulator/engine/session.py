@@ -20,7 +20,7 @@ from simulator.engine.actor import Actor
 from simulator.engine.clock import Clock, Sent
 from simulator.engine.director import AgentMessage, Decision, Director
 from simulator.llm.base import Backend
-from transcripts.format import Event, Transcript
+from transcripts.format import Event, EventType, Role, Transcript
 
 REPLY_PAUSE = 1.5
 """Seconds the customer waits after an agent message in case another follows."""
@@ -189,8 +189,8 @@ class Session:
 
     def _emit(
         self,
-        role: str,
-        kind: str,
+        role: Role,
+        kind: EventType,
         text: str | None = None,
         final: bool = True,
         meta: dict[str, Any] | None = None,
@@ -200,7 +200,7 @@ class Session:
         now = max(t if t is not None else self.clock.now(), events[-1].t if events else 0.0)
         event = Event(
             seq=len(events) + 1, t=round(now, 3), role=role, type=kind, text=text, final=final, meta=meta or {}
-        )  # type: ignore[arg-type]
+        )
         events.append(event)
         return event
 

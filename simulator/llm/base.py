@@ -43,9 +43,13 @@ class BackendError(Exception):
 @runtime_checkable
 class Backend(Protocol):
     name: str
-    model: str
     framing: str
     """"transcript" (continue a prompt) or "chat" (role-flipped messages)."""
+
+    @property
+    def model(self) -> str:
+        """The model's name or file, for provenance."""
+        ...
 
     def stream(self, request: Request) -> AsyncIterator[Piece]: ...
 

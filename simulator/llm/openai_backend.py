@@ -10,13 +10,14 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from simulator.llm.base import BackendError, Piece, Request, Usage
 
 if TYPE_CHECKING:
     import openai
+    from openai.types.chat import ChatCompletionMessageParam
 
 OPENAI_URL = "https://api.openai.com/v1"
 MAX_STOP = 4
@@ -104,7 +105,6 @@ class OpenAIBackend:
         chat = request.messages is not None
         params: dict[str, Any] = {
             "model": self.model,
-            "stream": True,
             "stream_options": {"include_usage": True},
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
@@ -121,10 +121,12 @@ class OpenAIBackend:
         # response, so the server stops generating; a new connection per turn is cheap next to generation.
         async with self._client() as client:
             try:
+                sdk_stream: Any  # the SDK's two stream types share what is used below
                 if chat:
-                    sdk_stream = await client.chat.completions.create(messages=request.messages, **params)
+                    messages = cast("list[ChatCompletionMessageParam]", request.messages)
+                    sdk_stream = await client.chat.completions.create(messages=messages, stream=True, **params)
                 else:
-                    sdk_stream = await client.completions.create(prompt=request.prompt or "", **params)
+                    sdk_stream = await client.completions.create(prompt=request.prompt or "", stream=True, **params)
             except openai.OpenAIError as exc:
                 raise self._error(exc, midway=False) from exc
             async with sdk_stream:
