@@ -72,7 +72,10 @@ class Session:
         self.clock.send(None, delay)
 
     async def run(self) -> AsyncIterator[Event]:
-        async for event in self._deliver(list(self.scenario.opening), self._provenance_authored()):
+        typing = self._open_turn()
+        yield typing
+        # The opening message was written before the chat began: it arrives at once, the rest is typed.
+        async for event in self._deliver(list(self.scenario.opening), self._provenance_authored(), typing.t, True):
             yield event
         last_customer = self.clock.now()
         while not self.ended:
@@ -103,8 +106,7 @@ class Session:
         return [(f.label, f.value) for f in self.director.known_facts]
 
     async def _turn(self, decision: Decision) -> AsyncIterator[Event]:
-        typing = self._emit("customer", "typing")
-        self.turn_open = True
+        typing = self._open_turn()
         yield typing
         spoken = await self.actor.speak(decision)
         chunks = self._chunks(spoken.text)
@@ -124,22 +126,25 @@ class Session:
         if decision.end:
             yield self._end(decision.end)
 
+    def _open_turn(self) -> Event:
+        self.turn_open = True
+        return self._emit("customer", "typing")
+
     async def _deliver(
-        self, chunks: list[str], provenance: dict[str, Any], since: float | None = None
+        self, chunks: list[str], provenance: dict[str, Any], since: float, pretyped: bool = False
     ) -> AsyncIterator[Event]:
         """Type out a turn chunk by chunk; an agent message meanwhile interrupts it.
 
         ``since`` is when the typing indicator went up: time the model spent counts as typing time.
+        ``pretyped``: the first chunk was written before the chat, so it needs no typing time.
         """
-        if since is None:
-            self.turn_open = True
-            since = self._emit("customer", "typing").t
-            yield self.transcript.events[-1]
         for i, chunk in enumerate(chunks):
             if i:
-                since = self._emit("customer", "typing").t
-                yield self.transcript.events[-1]
-            due = since + THINK + len(chunk) / self.persona.speech.typing_cps
+                indicator = self._emit("customer", "typing")
+                since = indicator.t
+                yield indicator
+            typing = 0.0 if pretyped and i == 0 else len(chunk) / self.persona.speech.typing_cps
+            due = since + THINK + typing
             interrupted = False
             while (sent := await self.clock.next_message(due)) is not None:
                 if sent.text is None:
