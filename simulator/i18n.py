@@ -88,6 +88,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "practice.typing": ("{name} is typing…", "{name} печатает…"),
     "practice.interrupted": ("(you interrupted {name})", "(вы перебили: {name})"),
+    "note.model_unavailable": (
+        "The model is unavailable, so an authored line was used: {error}",
+        "Модель недоступна, поэтому использована авторская реплика: {error}",
+    ),
     "catalog.flag": (
         "Extra folder of persona and scenario YAML (repeatable).",
         "Дополнительная папка с YAML персонажей и сценариев (можно несколько).",

@@ -23,8 +23,8 @@ def test_the_session_survives_a_failing_server(openai_server, run_session):
     openai_server.fail("refuse", "refuse", 503, 503, "cut", "cut", "malformed", "malformed", "timeout", "timeout")
     transcript = run_session("home-internet-down", "good", backend=remote(openai_server, "transcript"))
     assert transcript.outcome == "resolved"
-    notes = [e.text for e in transcript.events if e.type == "note"]
-    assert notes and all("model unavailable" in n for n in notes)
+    notes = [e for e in transcript.events if e.type == "note"]
+    assert notes and all(n.meta["code"] == "model_unavailable" and n.meta["error"] in n.text for n in notes)
     fallbacks = [e for e in transcript.messages("customer") if e.meta.get("fallback")]
     assert fallbacks and all(e.meta.get("error") for e in fallbacks if "error" in e.meta)
     assert len(openai_server.requests) <= 3 * len(transcript.messages("customer")), "retries stay bounded"

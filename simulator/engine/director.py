@@ -68,11 +68,6 @@ class Director:
     def mood(self) -> str:
         return mood_of(self.patience)
 
-    @property
-    def known_facts(self) -> list[Fact]:
-        """Facts the customer has said so far (for the trainee's panel and the actor's prompt)."""
-        return [f for f in self.scenario.all_facts() if f.id in self.said]
-
     def missing_for(self, resolution_id: str) -> list[Fact]:
         resolution = next(r for r in self.scenario.resolutions if r.id == resolution_id)
         needed = resolution.requires

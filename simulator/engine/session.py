@@ -19,6 +19,7 @@ from simulator.catalog.models import Persona, Scenario
 from simulator.engine.actor import Actor
 from simulator.engine.clock import Clock, Sent
 from simulator.engine.director import AgentMessage, Decision, Director
+from simulator.i18n import t
 from simulator.llm.base import Backend
 from transcripts.format import Event, EventType, Role, Transcript
 
@@ -57,7 +58,6 @@ class Session:
                 "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             },
         )
-        self.turn_open = False
         self.ended = False
         self._pending: list[AgentMessage] = []
         self._leftover: list[str] = []
@@ -101,10 +101,6 @@ class Session:
                 yield event
             last_customer = self.clock.now()
 
-    @property
-    def facts_learned(self) -> list[tuple[str, str]]:
-        return [(f.label, f.value) for f in self.director.known_facts]
-
     async def _turn(self, decision: Decision) -> AsyncIterator[Event]:
         typing = self._open_turn()
         yield typing
@@ -120,14 +116,15 @@ class Session:
             "reasons": decision.reasons,
         }
         if "error" in spoken.provenance:
-            yield self._emit("system", "note", f"model unavailable, authored line used: {spoken.provenance['error']}")
+            error = spoken.provenance["error"]
+            note = t("note.model_unavailable", error=error)
+            yield self._emit("system", "note", note, meta={"code": "model_unavailable", "error": error})
         async for event in self._deliver(chunks, provenance, since=typing.t):
             yield event
         if decision.end:
             yield self._end(decision.end)
 
     def _open_turn(self) -> Event:
-        self.turn_open = True
         return self._emit("customer", "typing")
 
     async def _deliver(
@@ -158,7 +155,6 @@ class Session:
             if interrupted:
                 self._leftover = chunks[i + 1 :]
                 break
-        self.turn_open = False
 
     def _chunks(self, text: str) -> list[str]:
         sentences = [s for s in _sentences(text) if s]
