@@ -20,11 +20,12 @@ if TYPE_CHECKING:
     from simulator.catalog.models import Scenario
 
 _WORD = re.compile(r"[\w']+(?:-[\w']+)*")
+_URL = re.compile(r"https?://|www\.|\b\w+\.(?:com|ru|net|org|io)/", re.IGNORECASE)
 
 
 def words(text: str) -> list[str]:
     text = text.casefold().replace("ё", "е").replace("’", "'")
-    return _WORD.findall(text)
+    return [w.strip("'") for w in _WORD.findall(text) if w.strip("'")]
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,14 @@ class Lexicon:
     canned: tuple[tuple[str, ...], ...]
     empathy: tuple[tuple[str, ...], ...]
     question_starts: frozenset[str]
+    openers: frozenset[str]
+    backchannel: frozenset[str]
     requests: tuple[tuple[str, ...], ...]
     fix: tuple[tuple[str, ...], ...]
+    feelings: tuple[tuple[str, ...], ...]
+    feeling_frames: tuple[tuple[str, ...], ...]
+    closers: tuple[tuple[str, ...], ...]
+    deflect: tuple[tuple[str, ...], ...]
     agent_voice: tuple[tuple[str, ...], ...]
     ai_words: tuple[tuple[str, ...], ...]
     stopwords: frozenset[str]
@@ -52,8 +59,14 @@ def lexicon(language: str) -> Lexicon:
         requests=phrases("requests"),
         fix=phrases("fix"),
         agent_voice=phrases("agent_voice"),
+        closers=phrases("closers"),
+        feelings=phrases("feelings"),
+        feeling_frames=phrases("feeling_frames"),
+        deflect=phrases("deflect"),
         ai_words=phrases("ai_words"),
         question_starts=frozenset(data["question_starts"]),
+        openers=frozenset(data["openers"]),
+        backchannel=frozenset(data["backchannel"]),
         stopwords=frozenset(data["stopwords"]),
     )
 
@@ -79,9 +92,40 @@ def matches_any(tokens: Sequence[str], phrases: Iterable[str]) -> bool:
     return any(has_all(tokens, words(p)) for p in phrases)
 
 
+def detect_language(text: str) -> str:
+    letters = [c for c in text if c.isalpha()]
+    cyrillic = sum("\u0400" <= c <= "\u04ff" for c in letters)
+    return "ru" if letters and cyrillic / len(letters) >= 0.3 else "en"
+
+
+def mentions(text: str, value: str) -> bool:
+    """The value is in the text: its digits in order ("77 4410" for "77-4410"), or most of its words."""
+    digits = re.sub(r"\D", "", value)
+    if len(digits) >= 3:
+        return digits in re.sub(r"\D", "", text)
+    wanted = [w for w in words(value) if len(w) >= 3]
+    said = words(text)
+    found = sum(any(s.startswith(w[:5]) for s in said) for w in wanted)
+    return found >= max(1, round(0.6 * len(wanted)))
+
+
+_HANDLES = re.compile(r"@\w+|https?://\S+|www\.\S+")
+
+
 def content_words(text: str, language: str) -> set[str]:
+    """Words that carry this conversation's details (not @handles or links, which every reply repeats)."""
     stop = lexicon(language).stopwords
-    return {w for w in words(text) if len(w) >= 4 and w not in stop and not w.isdigit()}
+    return {w for w in words(_HANDLES.sub(" ", text)) if len(w) >= 4 and w not in stop and not w.isdigit()}
+
+
+def _stem(word: str) -> str:
+    return word[:5]  # crude, but it carries "роликов" to "ролик" and "authorized" to "authorize"
+
+
+def echoes(reply: str, heard: str, language: str) -> list[str]:
+    """The customer's own words that the reply uses back, endings aside."""
+    theirs = {_stem(w) for w in content_words(heard, language)}
+    return sorted(w for w in content_words(reply, language) if _stem(w) in theirs)
 
 
 @dataclass
@@ -102,18 +146,56 @@ class Cues:
     echoed: list[str] = field(default_factory=list)
     """The customer's own specific words the message uses back (a sign of listening)."""
 
+    closer: bool = False
+    """A ritual question that asks for nothing ("Anything else I can help with?")."""
+    deflects: bool = False
+    """Sends the customer to a link, an article or another channel instead of solving anything."""
+
+    @property
+    def clarifying(self) -> bool:
+        return self.question and not self.closer
+
+    @property
+    def is_canned(self) -> bool:
+        """Template language that would fit any customer: stock phrases or a company template with none of
+        this customer's details, or a deflection to a link instead of a solution."""
+        # One shared word ("account", "video") is not this customer's story; a link with none of it is a brush-off.
+        stock = bool(self.canned) and len(self.echoed) < 2
+        brush_off = self.deflects and not self.echoed and not self.fix
+        return self.company_template or stock or brush_off
+
     @property
     def empathic(self) -> bool:
         # A template's "I understand your frustration" is not empathy unless the reply is about this customer.
         return bool(self.empathy) and (not self.canned or bool(self.echoed))
 
 
+def _reflected_feelings(tokens: list[str], lex: Lexicon, window: int = 3) -> list[str]:
+    """A feeling word shortly after a reflecting frame: "that sounds really frustrating", "вам, наверное, обидно"."""
+    found = []
+    for i in range(len(tokens)):
+        for feeling in lex.feelings:
+            if not has_sequence(tokens[i : i + len(feeling)], feeling):
+                continue
+            before = tokens[max(0, i - window) : i]
+            if any(has_sequence(before, frame) for frame in lex.feeling_frames):
+                found.append(" ".join(tokens[max(0, i - window) : i + len(feeling)]))
+    return found
+
+
 def _seeks_information(text: str, tokens: list[str], lex: Lexicon) -> bool:
-    if "?" in text:
-        return True
-    sentences = re.split(r"[.!\n]+", text.casefold())
-    if any(s.split() and s.split()[0].strip(",") in lex.question_starts for s in sentences):
-        return True
+    """A real question or a request for information; backchannels ("Really?", "Do you?") are neither."""
+    for sentence in re.findall(r"[^.!?\n]+[.!?]*", text):
+        said = words(sentence)
+        while said and said[0] in lex.openers:  # "Hi, how are you" asks as much as "How are you"
+            said = said[1:]
+        if not said or all(w in lex.backchannel for w in said):
+            continue
+        if "?" in sentence:
+            return True
+        exclaims = sentence.rstrip().endswith("!") or (len(said) > 1 and said[1] in ("a", "an"))  # "What a mess!"
+        if said[0] in lex.question_starts and not exclaims:
+            return True
     return bool(any_sequence(tokens, lex.requests))
 
 
@@ -123,11 +205,13 @@ def analyze(text: str, language: str, scenario: Scenario | None = None, heard: s
     tokens = words(text)
     cues = Cues(
         question=_seeks_information(text, tokens, lex),
-        empathy=any_sequence(tokens, lex.empathy),
+        empathy=any_sequence(tokens, lex.empathy) + _reflected_feelings(tokens, lex),
         canned=any_sequence(tokens, lex.canned),
+        closer=bool(any_sequence(tokens, lex.closers)),
+        deflects=bool(_URL.search(text) or any_sequence(tokens, lex.deflect)),
     )
     if heard:
-        cues.echoed = sorted(content_words(text, language) & content_words(heard, language))
+        cues.echoed = echoes(text, heard, language)
     if scenario is not None:
         templates = [t for t in scenario.templates if _similar(tokens, words(t))]
         cues.canned += templates

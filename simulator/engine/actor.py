@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from grading.cues import offers_help, says_ai, words
+from grading.cues import mentions, offers_help, says_ai
 from simulator.catalog.models import Intent, Persona, Scenario
 from simulator.engine.director import Decision
 from simulator.engine.style import styled
@@ -224,7 +224,7 @@ class Actor:
         if not _in_language(text, self.lang):
             return "wrong language"
         for beat in decision.beats:
-            if beat.intent is Intent.reveal and beat.value and not _mentions(text, beat.value):
+            if beat.intent is Intent.reveal and beat.value and not mentions(text, beat.value):
                 return f"omits the fact {beat.fact}"
         if text.casefold() in self._said:
             return "repeats itself"
@@ -237,14 +237,3 @@ def _in_language(text: str, lang: str) -> bool:
         return True
     cyrillic = sum("\u0400" <= c <= "\u04ff" for c in letters) / len(letters)
     return cyrillic >= 0.6 if lang == "ru" else cyrillic <= 0.2
-
-
-def _mentions(text: str, value: str) -> bool:
-    """The value is in the text: its digits in order ("77 4410" for "77-4410"), or most of its words."""
-    digits = re.sub(r"\D", "", value)
-    if len(digits) >= 3:
-        return digits in re.sub(r"\D", "", text)
-    wanted = [w for w in words(value) if len(w) >= 3]
-    said = words(text)
-    found = sum(any(s.startswith(w[:5]) for s in said) for w in wanted)
-    return found >= max(1, round(0.6 * len(wanted)))
