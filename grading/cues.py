@@ -41,6 +41,9 @@ class Lexicon:
     feeling_frames: tuple[tuple[str, ...], ...]
     closers: tuple[tuple[str, ...], ...]
     deflect: tuple[tuple[str, ...], ...]
+    distress: tuple[tuple[str, ...], ...]
+    already: frozenset[str]
+    thanks: tuple[tuple[str, ...], ...]
     agent_voice: tuple[tuple[str, ...], ...]
     ai_words: tuple[tuple[str, ...], ...]
     stopwords: frozenset[str]
@@ -61,6 +64,9 @@ def lexicon(language: str) -> Lexicon:
         agent_voice=phrases("agent_voice"),
         closers=phrases("closers"),
         feelings=phrases("feelings"),
+        distress=phrases("distress"),
+        already=frozenset(data["already"]),
+        thanks=phrases("thanks"),
         feeling_frames=phrases("feeling_frames"),
         deflect=phrases("deflect"),
         ai_words=phrases("ai_words"),
@@ -219,18 +225,18 @@ def analyze(text: str, language: str, scenario: Scenario | None = None, heard: s
         if cues.question:
             cues.asked = [f.id for f in scenario.all_facts() if matches_any(tokens, f.ask)]
             cues.asked_unknown = [f.id for f in scenario.facts.unknown if matches_any(tokens, f.ask)]
-        advice = words(" ".join(_advice(text, lex)))
+        advice = words(" ".join(advice_sentences(text, language)))
         cues.traps = [t.id for t in scenario.traps if matches_any(advice, t.match)]
         cues.resolutions = [r.id for r in scenario.resolutions if matches_any(tokens, r.match)]
     cues.fix = bool(cues.traps or cues.resolutions or any_sequence(tokens, lex.fix))
     return cues
 
 
-def _advice(text: str, lex: Lexicon) -> list[str]:
+def advice_sentences(text: str, language: str) -> list[str]:
     """Sentences that tell the customer to do something: statements and requests ("Could you restart…?"),
     not questions about what happened ("Have you restarted it?")."""
     sentences = re.findall(r"[^.!?\n]+[.!?]*", text)
-    requests = [" ".join(p) for p in lex.requests]
+    requests = [" ".join(p) for p in lexicon(language).requests]
     return [s for s in sentences if not s.rstrip().endswith("?") or any(r in s.casefold() for r in requests)]
 
 
@@ -240,6 +246,31 @@ def _similar(tokens: list[str], template: list[str], threshold: float = 0.6) -> 
         return False
     unique = set(template)
     return len(unique & set(tokens)) / len(unique) >= threshold
+
+
+_SHOUT = re.compile(r"\b[A-ZА-ЯЁ]{4,}\b|!!|\?!")
+
+
+def distress(text: str, language: str) -> list[str]:
+    """Signs that the customer is frustrated, afraid or worn out: words, SHOUTING, "?!"."""
+    found = any_sequence(words(text), lexicon(language).distress)
+    return found + _SHOUT.findall(text)
+
+
+def thanks(text: str, language: str) -> bool:
+    return bool(any_sequence(words(text), lexicon(language).thanks))
+
+
+def already_done(text: str, language: str) -> list[str]:
+    """Stems of what the customer says they already did: "I already restarted it" gives "resta"."""
+    tokens = words(text)
+    lex = lexicon(language)
+    done: list[str] = []
+    for i, token in enumerate(tokens[:-1]):
+        if token in lex.already:
+            following = [t for t in tokens[i + 1 : i + 4] if t not in lex.stopwords and len(t) >= 4]
+            done.extend(_stem(t) for t in following[:1])
+    return done
 
 
 def offers_help(text: str, language: str) -> list[str]:

@@ -1,0 +1,367 @@
+"""The deterministic grader: a pure function of a transcript and, when known, its scenario.
+
+It walks the events once, keeping what the customer has said and whether a customer turn is open, and
+marks each agent message on the exact turn: faults with a quote, a reason and a better alternative, and
+strengths. Same input, same report; no model, no network.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from grading import feedback
+from grading.cues import Cues, advice_sentences, already_done, analyze, distress, mentions, thanks, words
+from grading.report import (
+    OUTCOME_SCORE,
+    SKILLS,
+    Kind,
+    Mark,
+    Outcome,
+    Report,
+    Severity,
+    Skill,
+    overall,
+    skill_scores,
+)
+from simulator.catalog.models import Fact, Scenario
+from transcripts.format import Event, Transcript
+
+DEFAULT_PASS = 70
+DEFAULT_FIRST_REPLY = 60.0
+REPEAT_SIMILARITY = 0.8
+QUOTE_CHARS = 160
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
+
+
+@dataclass
+class _Walk:
+    """What the grader knows at a point in the conversation."""
+
+    transcript: Transcript
+    scenario: Scenario | None
+    lang: str
+    marks: list[Mark] = field(default_factory=list)
+    heard: str = ""
+    said: set[str] = field(default_factory=set)
+    """Facts the customer has stated."""
+    elicited: set[str] = field(default_factory=set)
+    """Facts the agent has asked for."""
+    turn_open: bool = False
+    first_turn_done: bool = False
+    customer_spoke_at: float | None = None
+    agent_messages: list[tuple[int, set[str]]] = field(default_factory=list)
+    interruptions: int = 0
+    asked_before_fix: bool = False
+    fix_judged: bool = False
+    upset: Event | None = None
+    """The first customer message that showed distress and is still unacknowledged."""
+    acknowledged: bool = False
+    personalized: int = 0
+
+    def mark(
+        self,
+        kind: Kind,
+        event: Event,
+        why: str,
+        *,
+        severity: Severity = "major",
+        positive: bool = False,
+        better: str | None = None,
+        fact: str | None = None,
+        quote: str | None = None,
+    ) -> None:
+        self.marks.append(
+            Mark(
+                kind=kind,
+                seq=event.seq,
+                positive=positive,
+                severity=severity,
+                quote=_quote(quote or event.text or ""),
+                why=why,
+                better=better,
+                fact=fact,
+            )
+        )
+
+    # -- the customer's side
+    def customer(self, event: Event) -> None:
+        if event.type == "typing":
+            self.turn_open = True
+            return
+        if event.type != "message":
+            return
+        text = event.text or ""
+        self.turn_open = not event.final
+        self.first_turn_done = self.first_turn_done or event.final
+        if self.customer_spoke_at is None and event.final:
+            self.customer_spoke_at = event.t  # the wait starts when the customer's first message is complete
+        self.heard += " " + text
+        if self.scenario:
+            self.said |= {f.id for f in self.scenario.all_facts() if mentions(text, f.value)}
+        if self.upset is None and not self.acknowledged and distress(text, self.lang):
+            self.upset = event
+
+    # -- the agent's side
+    def agent(self, event: Event) -> None:
+        text = event.text or ""
+        cues = analyze(text, self.lang, self.scenario, self.heard)
+        self._timing(event)
+        self._interruption(event)
+        self._canned(event, cues)
+        self._repeated(event)
+        self._asked_again(event, cues)
+        self._premature_fix(event, cues)
+        self._wrong_advice(event, cues)
+        self._empathy(event, cues)
+        if cues.clarifying and not cues.fix:
+            self._good_question(event, cues)
+        self.elicited |= set(cues.asked)
+        self.asked_before_fix = self.asked_before_fix or cues.clarifying
+
+    def _timing(self, event: Event) -> None:
+        if self.agent_messages or self.customer_spoke_at is None:
+            return
+        if self.transcript.meta.get("timing") == "missing":
+            return
+        limit = self.scenario.end.first_reply_seconds if self.scenario else DEFAULT_FIRST_REPLY
+        waited = event.t - self.customer_spoke_at
+        if waited > limit:
+            self.mark(
+                "slow_first_reply",
+                event,
+                feedback.why("slow_first_reply", self.lang, seconds=waited, limit=limit),
+                severity="major" if waited > 2 * limit else "minor",
+                better=feedback.better("slow_first_reply", self.lang),
+            )
+
+    def _interruption(self, event: Event) -> None:
+        if not (self.turn_open or event.meta.get("interruption")):
+            return
+        self.interruptions += 1
+        opening = not self.first_turn_done
+        # Cutting into the first explanation, or doing it again, is the habit that loses customers.
+        severity: Severity = "critical" if opening or self.interruptions > 1 else "major"
+        key = "interruption_opening" if opening else "interruption"
+        self.mark(
+            "interruption",
+            event,
+            feedback.why(key, self.lang),
+            severity=severity,
+            better=feedback.better("interruption", self.lang),
+        )
+
+    def _canned(self, event: Event, cues: Cues) -> None:
+        if not cues.is_canned:
+            return
+        phrase = (cues.canned or [event.text or ""])[0]
+        example = feedback.better("canned_example", self.lang, quote=_customer_gist(self.heard))
+        self.mark(
+            "canned_answer",
+            event,
+            feedback.why("canned_answer", self.lang, phrase=_quote(phrase)),
+            better=feedback.better("canned_answer", self.lang, example=example),
+        )
+
+    def _repeated(self, event: Event) -> None:
+        mine = {w for w in words(event.text or "")}
+        if len(mine) >= 4:
+            for _, before in self.agent_messages:
+                if len(mine & before) / len(mine | before) >= REPEAT_SIMILARITY:
+                    self.mark(
+                        "repeated_answer",
+                        event,
+                        feedback.why("repeated_answer", self.lang),
+                        severity="minor",
+                        better=feedback.better("repeated_answer", self.lang),
+                    )
+                    break
+        self.agent_messages.append((event.seq, mine))
+
+    def _asked_again(self, event: Event, cues: Cues) -> None:
+        if not self.scenario:
+            return
+        for fact in self._facts(cues.asked):
+            if fact.id in self.said:
+                self.mark(
+                    "asked_again",
+                    event,
+                    feedback.why("asked_again", self.lang, label=fact.label, value=fact.value),
+                    better=feedback.better("asked_again", self.lang, value=fact.value),
+                    fact=fact.id,
+                )
+                return
+
+    def _premature_fix(self, event: Event, cues: Cues) -> None:
+        if not cues.fix or self.fix_judged:
+            return
+        self.fix_judged = True  # judged at the first proposal: later ones build on what was learned by then
+        if self.scenario is None:
+            if not self.asked_before_fix and not cues.clarifying:
+                self.mark(
+                    "missed_clarifying_question",
+                    event,
+                    feedback.why("missed_any_question", self.lang),
+                    better=feedback.better("missed_any_question", self.lang),
+                )
+            return
+        known = self.said | self.elicited | set(cues.asked)
+        for fact in self.scenario.facts.hidden:
+            if fact.required and fact.id not in known:
+                self.mark(
+                    "missed_clarifying_question",
+                    event,
+                    feedback.why("missed_clarifying_question", self.lang, label=fact.label),
+                    severity="critical",
+                    better=fact.question,
+                    fact=fact.id,
+                )
+
+    def _wrong_advice(self, event: Event, cues: Cues) -> None:
+        if self.scenario:
+            for trap in (t for t in self.scenario.traps if t.id in cues.traps):
+                example = self.scenario.resolutions[0].example
+                self.mark(
+                    "wrong_advice",
+                    event,
+                    feedback.why("wrong_advice", self.lang, why=trap.why),
+                    severity="critical",
+                    better=example,
+                )
+                return
+            return
+        advice = set(words(" ".join(advice_sentences(event.text or "", self.lang))))
+        for stem in already_done(self.heard, self.lang):
+            if any(w.startswith(stem) for w in advice):
+                reason = feedback.why("already_did", self.lang, quote=_quote(_sentence_with(self.heard, stem)))
+                self.mark(
+                    "wrong_advice",
+                    event,
+                    feedback.why("wrong_advice", self.lang, why=reason),
+                    severity="critical",
+                    better=feedback.better("wrong_advice", self.lang),
+                )
+                return
+
+    def _empathy(self, event: Event, cues: Cues) -> None:
+        if cues.empathic:
+            if self.upset is not None and not self.acknowledged:
+                self.mark("empathy", event, feedback.why("empathy", self.lang), positive=True, severity="minor")
+            self.acknowledged = True
+        if len(cues.echoed) >= 2 and not cues.is_canned and self.personalized < 2:
+            self.personalized += 1
+            self.mark(
+                "personalized",
+                event,
+                feedback.why("personalized", self.lang, details=", ".join(cues.echoed[:4])),
+                positive=True,
+                severity="minor",
+            )
+
+    def _good_question(self, event: Event, cues: Cues) -> None:
+        new = [f for f in self._facts(cues.asked) if f.id not in self.said and f.id not in self.elicited]
+        if self.scenario is None or new:
+            self.mark(
+                "clarifying_question",
+                event,
+                feedback.why("clarifying_question", self.lang),
+                positive=True,
+                severity="minor",
+                fact=new[0].id if new else None,
+            )
+
+    def _facts(self, ids: list[str]) -> list[Fact]:
+        facts = {f.id: f for f in self.scenario.all_facts()} if self.scenario else {}
+        return [facts[i] for i in ids if i in facts]
+
+    # -- after the last event
+    def finish(self) -> None:
+        agent = [e for e in self.transcript.messages("agent")]
+        if self.upset is not None and not self.acknowledged:
+            after = [e for e in agent if e.seq > self.upset.seq]
+            if after:
+                self.mark(
+                    "no_empathy",
+                    after[0],
+                    feedback.why("no_empathy", self.lang, quote=_quote(self.upset.text or "")),
+                    better=feedback.better("no_empathy", self.lang),
+                )
+        calmed = _calmed_after(self.transcript, self.lang)
+        if calmed is not None:
+            self.mark("deescalated", calmed, feedback.why("deescalated", self.lang), positive=True, severity="minor")
+
+
+def _sentence_with(text: str, stem: str) -> str:
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        if any(w.startswith(stem) for w in words(sentence)):
+            return sentence
+    return text
+
+
+def _customer_gist(heard: str) -> str:
+    first = heard.strip().split(".")[0].strip()
+    return first[:80].lower() if first else "…"
+
+
+def _calmed_after(transcript: Transcript, lang: str) -> Event | None:
+    """The agent message after which an upset customer calmed down (patience rose, or they signed off thankful)."""
+    last_agent: Event | None = None
+    was_upset = False
+    patience: int | None = None
+    for event in transcript.events:
+        if event.role == "agent" and event.is_message:
+            last_agent = event
+        if event.role != "customer" or not event.is_message:
+            continue
+        text = event.text or ""
+        now = event.meta.get("patience")
+        calmer = isinstance(now, int) and patience is not None and now >= patience + 10 and was_upset
+        signed_off = was_upset and thanks(text, lang) and not distress(text, lang)
+        if last_agent is not None and (calmer or signed_off):
+            return last_agent
+        was_upset = was_upset or bool(distress(text, lang))
+        if isinstance(now, int):
+            patience = now if patience is None else min(patience, now)
+    return None
+
+
+def _outcome(transcript: Transcript) -> Outcome:
+    for outcome in OUTCOME_SCORE:
+        if transcript.outcome == outcome:
+            return outcome
+    return "unfinished"
+
+
+def grade(transcript: Transcript, scenario: Scenario | None = None) -> Report:
+    """Grade a transcript; with its scenario the marks know the facts, traps and company templates."""
+    walk = _Walk(transcript, scenario, transcript.language)
+    for event in transcript.events:
+        if event.role == "customer":
+            walk.customer(event)
+        elif event.role == "agent" and event.is_message:
+            walk.agent(event)
+    walk.finish()
+    marks = sorted(walk.marks, key=lambda m: (m.seq, m.positive))
+    outcome = _outcome(transcript)
+    skills = skill_scores(marks, outcome)
+    weights: dict[Skill, float] = dict.fromkeys(SKILLS, 1.0)
+    if scenario:
+        weights = {skill: getattr(scenario.rubric, skill) for skill in SKILLS}
+    score = overall(skills, weights)
+    pass_score = scenario.pass_score if scenario else DEFAULT_PASS
+    critical = any(m.severity == "critical" and not m.positive for m in marks)
+    return Report(
+        transcript=transcript.id,
+        scenario=scenario.id if scenario else transcript.scenario,
+        language=transcript.language,
+        score=score,
+        passed=score >= pass_score and not critical,
+        pass_score=pass_score,
+        skills=skills,
+        outcome=outcome,
+        marks=marks,
+    )
