@@ -54,6 +54,8 @@ def friendly_errors() -> Iterator[None]:
         fail(f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
     except BackendError as exc:
         fail(str(exc), EXIT_FAILED)
+    except OSError as exc:
+        fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
 @app.callback(invoke_without_command=True)
@@ -162,6 +164,52 @@ def simulate(
             quiet=quiet,
             catalog=catalog or [],
         )
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    md = "md"
+
+
+class Lang(StrEnum):
+    en = "en"
+    ru = "ru"
+
+
+@app.command(help=t("grade.help"))
+def grade(
+    file: Annotated[Path, typer.Argument(help=t("grade.file"))],
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help=t("grade.scenario"), show_default=False)
+    ] = None,
+    output: Annotated[ReportFormat, typer.Option("--format", "-f", help=t("grade.format"))] = ReportFormat.text,
+    lang: Annotated[Lang | None, typer.Option("--lang", help=t("grade.lang"), show_default=False)] = None,
+    judge: Annotated[bool, typer.Option("--judge", help=t("grade.judge"))] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    from simulator.grade import run_grade
+
+    with friendly_errors():
+        run_grade(
+            file=file,
+            scenario=scenario,
+            output=output.value,
+            language=lang.value if lang else None,
+            judge=judge,
+            catalog=catalog or [],
+        )
+
+
+@app.command(help=t("analyze.help"))
+def analyze(
+    file: Annotated[str, typer.Argument(help=t("analyze.file"))],
+    lang: Annotated[Lang | None, typer.Option("--lang", help=t("grade.lang"), show_default=False)] = None,
+) -> None:
+    from simulator.grade import run_analyze
+
+    with friendly_errors():
+        run_analyze(file=file, language=lang.value if lang else None)
 
 
 @app.command(help=t("practice.help"))

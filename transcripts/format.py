@@ -64,7 +64,10 @@ class Transcript(BaseModel):
 
 
 class TranscriptError(ValueError):
-    """A transcript file that cannot be read, with ``path:line: field: problem``."""
+    """Conversation data (a transcript, a chat export, utterances) that cannot be read.
+
+    The message is one line: ``path:line: field: problem``.
+    """
 
 
 def load_transcript(path: Path) -> Transcript:

@@ -203,7 +203,7 @@ def _decode(path: Path, raw: bytes) -> str:
         line = raw.count(b"\n", 0, exc.start) + 1
         sample = raw[:4096]
         if sum(b < 32 and b not in b"\t\n\r\x0b\x0c" for b in sample) * 20 > len(sample):
-            _fail(path, line, "(file)", "binary data, not a text export")
+            _fail(path, 1, "(file)", "binary data, not a text export")
         _fail(path, line, "(file)", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the export as UTF-8")
     text = text.removeprefix("\ufeff")
     sample_text = text[:4096]
@@ -595,8 +595,12 @@ class _Timeline:
         if isinstance(value, datetime):
             assert isinstance(self.first, datetime)
             if (value.utcoffset() is not None) != self.aware:
-                which = "has a time zone" if not self.aware else "has no time zone"
-                _fail(self.path, line, field, f"{_quote(raw)} {which}, earlier times do not")
+                which = (
+                    "has no time zone, earlier times have one"
+                    if self.aware
+                    else "has a time zone, earlier times do not"
+                )
+                _fail(self.path, line, field, f"{_quote(raw)} {which}")
             return (value - self.first) / timedelta(seconds=1)
         assert isinstance(self.first, float) and isinstance(self.previous, float)
         if self.kind == "clock":

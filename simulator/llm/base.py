@@ -20,6 +20,8 @@ class Request:
     seed: int | None = None
     fallback: str = ""
     """The authored line for this turn: what the scripted backend says, and what is used if the model fails."""
+    json_schema: dict[str, Any] | None = None
+    """Constrain the answer to JSON of this schema (a llama.cpp grammar, or the server's response_format)."""
 
 
 @dataclass

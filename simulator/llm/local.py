@@ -7,6 +7,7 @@ early stops the thread at the next token.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -89,6 +90,11 @@ class LocalBackend:
     def _run(self, request: Request, stop: threading.Event) -> Iterator[Piece]:
         with self._lock:  # one generation at a time per model
             llama = self._load()
+            options: dict[str, Any] = {}
+            if request.json_schema is not None:
+                from llama_cpp import LlamaGrammar
+
+                options["grammar"] = LlamaGrammar.from_json_schema(json.dumps(request.json_schema), verbose=False)
             if request.messages is not None:
                 stream = llama.create_chat_completion(
                     messages=request.messages,
@@ -97,6 +103,7 @@ class LocalBackend:
                     temperature=request.temperature,
                     stop=list(request.stop),
                     seed=request.seed,
+                    **options,
                 )
                 texts = (
                     (c["choices"][0]["delta"].get("content") or "", c["choices"][0]["finish_reason"]) for c in stream
@@ -111,6 +118,7 @@ class LocalBackend:
                     temperature=request.temperature,
                     stop=list(request.stop),
                     seed=request.seed,
+                    **options,
                 )
                 texts = ((c["choices"][0]["text"], c["choices"][0]["finish_reason"]) for c in stream)
                 prompt_tokens = len(llama.tokenize(prompt.encode("utf-8")))

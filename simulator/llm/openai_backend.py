@@ -113,6 +113,11 @@ class OpenAIBackend:
             params["stop"] = list(request.stop[:MAX_STOP])
         if request.seed is not None:
             params["seed"] = request.seed
+        if request.json_schema is not None and chat:
+            params["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": request.json_schema, "strict": True},
+            }
         count = 0
         finished = False
         usage: Usage | None = None

@@ -1,0 +1,94 @@
+"""A report for people: the transcript with every mark inline next to its turn (rich text or Markdown)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from grading.report import SKILLS, Mark, Report
+from simulator.i18n import t
+from transcripts.format import Event, Transcript
+
+ROLE_STYLE = {"customer": "red", "agent": "cyan", "system": "yellow"}
+
+
+def _marks_by_seq(report: Report) -> dict[int, list[Mark]]:
+    by_seq: dict[int, list[Mark]] = defaultdict(list)
+    for mark in report.marks:
+        by_seq[mark.seq].append(mark)
+    return by_seq
+
+
+def _headline(report: Report) -> str:
+    verdict = t("report.passed") if report.passed else t("report.failed")
+    return (
+        f"{t('report.score')} {report.score}/100 · {verdict} ({t('report.pass_mark', score=report.pass_score)}) · "
+        f"{t('report.outcome')}: {t(f'outcome.{report.outcome}')}"
+    )
+
+
+def _skills_line(report: Report) -> str:
+    return " · ".join(f"{t(f'skill.{s}')} {report.skills[s]}" for s in SKILLS)
+
+
+def _who(event: Event) -> str:
+    return t(f"role.{event.role}")
+
+
+def _mark_label(mark: Mark) -> str:
+    label = t(f"kind.{mark.kind}")
+    if not mark.positive:
+        label += f" ({t(f'severity.{mark.severity}')})"
+    if mark.judged_by:
+        label += f" [{t('report.judged', model=mark.judged_by)}]"
+    return label
+
+
+def as_rich(report: Report, transcript: Transcript) -> RenderableType:
+    marks = _marks_by_seq(report)
+    parts: list[RenderableType] = [
+        Text(_headline(report), style="bold green" if report.passed else "bold red"),
+        Text(f"{t('report.skills')}: {_skills_line(report)}"),
+        Text(""),
+    ]
+    for event in transcript.events:
+        if not event.is_message and event.type != "end":
+            continue
+        line = Text(f"{event.t:7.1f}s ", style="dim")
+        line.append(_who(event), style=f"bold {ROLE_STYLE[event.role]}")
+        line.append(f": {event.text or ''}")
+        parts.append(line)
+        for mark in marks.get(event.seq, []):
+            sign, style = ("✓", "green") if mark.positive else ("✗", "red" if mark.severity != "minor" else "yellow")
+            note = Text(f"          {sign} {_mark_label(mark)}: ", style=f"bold {style}")
+            note.append(mark.why, style=style)
+            parts.append(note)
+            if mark.better:
+                parts.append(Text(f"            → {t('report.better')}: {mark.better}", style="italic"))
+    return Group(*parts)
+
+
+def as_markdown(report: Report, transcript: Transcript) -> str:
+    marks = _marks_by_seq(report)
+    out = [
+        f"# {_headline(report)}",
+        "",
+        f"**{t('report.skills')}:** {_skills_line(report)}",
+        "",
+        f"## {t('report.transcript')}",
+        "",
+    ]
+    for event in transcript.events:
+        if not event.is_message and event.type != "end":
+            continue
+        out.append(f"- `{event.t:.1f}s` **{_who(event)}**: {event.text or ''}")
+        for mark in marks.get(event.seq, []):
+            sign = "✅" if mark.positive else "❌"
+            out.append(f"  - {sign} *{_mark_label(mark)}*: {mark.why}")
+            if mark.better:
+                out.append(f"    - {t('report.better')}: {mark.better}")
+    if not report.marks:
+        out += ["", t("report.no_marks")]
+    return "\n".join(out) + "\n"
