@@ -143,10 +143,11 @@ def _fail(path: Path, line: int, field: str, problem: str) -> NoReturn:
 
 def _quote(value: object, limit: int = 60) -> str:
     """A value for an error line: quoted, shortened, with no line breaks or unencodable characters."""
-    text = value if isinstance(value, str) else repr(value)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    quoted = json.dumps(text, ensure_ascii=False)
+    if not isinstance(value, str):  # a JSON number or literal, shown as written
+        value = json.dumps(value) if isinstance(value, int | float | bool) or value is None else repr(value)
+        quoted = value if len(value) <= limit else value[: limit - 1] + "…"
+    else:
+        quoted = json.dumps(value if len(value) <= limit else value[: limit - 1] + "…", ensure_ascii=False)
     quoted = "".join(f"\\u{ord(c):04x}" if c in _LINE_BREAKS else c for c in quoted)
     return quoted.encode("utf-8", "backslashreplace").decode("utf-8")
 
@@ -274,7 +275,8 @@ def _read_json(path: Path, text: str, start: int) -> _Native | _Rows:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        _fail(path, exc.lineno, "(json)", exc.msg)
+        hint = " (one JSON value expected: JSON Lines are not read; put the messages in a list)"
+        _fail(path, exc.lineno, "(json)", exc.msg + (hint if exc.msg == "Extra data" else ""))
     except RecursionError:
         _fail(path, 1, "(json)", "nested too deeply")
     except ValueError as exc:  # e.g. an integer beyond the interpreter's digit limit
@@ -398,7 +400,8 @@ def _read_csv(path: Path, text: str) -> tuple[list[_Raw], int]:
         except csv.Error as exc:
             if "end of data" in str(exc):
                 _fail(path, line, "(csv)", "a quoted cell is never closed")
-            _fail(path, reader.line_num, "(csv)", str(exc))
+            hint = ' (a quote inside a quoted cell is written "")' if "expected after" in str(exc) else ""
+            _fail(path, reader.line_num, "(csv)", f"{exc}{hint}")
         done = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
@@ -520,14 +523,15 @@ def _parse_time(raw: object) -> tuple[Kind, float | datetime]:
     """Seconds (a float), a clock time (seconds of the day) or a datetime."""
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         raise _BadTime(f"expected a number or a string, got {_json_kind(raw)}")
-    if isinstance(raw, int | float):
-        value = float(raw)
+    if isinstance(raw, int | float) or _SECONDS.fullmatch(raw.strip()):
+        try:
+            value = float(raw.strip().replace(",", ".") if isinstance(raw, str) else raw)
+        except OverflowError:
+            value = math.inf
         if not math.isfinite(value):
-            raise _BadTime(f"{raw} is not a finite number")
+            raise _BadTime(f"{_quote(raw)} is out of range")
         return "seconds", value
     text = raw.strip()
-    if _SECONDS.fullmatch(text):
-        return "seconds", float(text.replace(",", "."))
     if match := _CLOCK.fullmatch(text):
         hours, minutes, seconds = int(match[1]), int(match[2]), int(match[3] or 0)
         if hours > 23 or minutes > 59 or seconds > 59:
@@ -616,7 +620,7 @@ class _Timeline:
             self.path,
             line,
             field,
-            f"time goes backwards: {_quote(raw)} is before {_quote(self.previous_raw)} on line {self.previous_line}",
+            f"goes backwards: {_quote(raw)} is before {_quote(self.previous_raw)} on line {self.previous_line}",
         )
 
 
