@@ -28,24 +28,55 @@ def words(text: str) -> list[str]:
     return [w.strip("'") for w in _WORD.findall(text) if w.strip("'")]
 
 
+_KEY = 3
+
+
+class Phrases:
+    """A word list indexed by the start of each phrase's first word, so matching a message costs a few
+    dictionary look-ups per word instead of a pass over every phrase."""
+
+    def __init__(self, phrases: Iterable[str]):
+        self.phrases = tuple(tuple(words(p)) for p in phrases)
+        self._by_key: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in self.phrases:
+            if phrase:
+                self._by_key.setdefault(phrase[0][:_KEY], []).append(phrase)
+
+    def __len__(self) -> int:
+        return len(self.phrases)
+
+    def starts(self, tokens: Sequence[str]) -> list[tuple[int, tuple[str, ...]]]:
+        """Every (position, phrase) where the phrase's words start the message's words there."""
+        found = []
+        for i, token in enumerate(tokens):
+            for size in range(1, _KEY + 1):  # a first word shorter than the key is stored under itself
+                for phrase in self._by_key.get(token[:size], ()):
+                    if (size == _KEY or len(phrase[0]) == size) and has_sequence(tokens[i : i + len(phrase)], phrase):
+                        found.append((i, phrase))
+        return found
+
+    def find(self, tokens: Sequence[str]) -> list[str]:
+        return list(dict.fromkeys(" ".join(phrase) for _, phrase in self.starts(tokens)))
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    canned: tuple[tuple[str, ...], ...]
-    empathy: tuple[tuple[str, ...], ...]
+    canned: Phrases
+    empathy: Phrases
     question_starts: frozenset[str]
     openers: frozenset[str]
     backchannel: frozenset[str]
-    requests: tuple[tuple[str, ...], ...]
-    fix: tuple[tuple[str, ...], ...]
-    feelings: tuple[tuple[str, ...], ...]
-    feeling_frames: tuple[tuple[str, ...], ...]
-    closers: tuple[tuple[str, ...], ...]
-    deflect: tuple[tuple[str, ...], ...]
-    distress: tuple[tuple[str, ...], ...]
+    requests: Phrases
+    fix: Phrases
+    feelings: Phrases
+    feeling_frames: Phrases
+    closers: Phrases
+    deflect: Phrases
+    distress: Phrases
     already: frozenset[str]
-    thanks: tuple[tuple[str, ...], ...]
-    agent_voice: tuple[tuple[str, ...], ...]
-    ai_words: tuple[tuple[str, ...], ...]
+    thanks: Phrases
+    agent_voice: Phrases
+    ai_words: Phrases
     stopwords: frozenset[str]
 
 
@@ -53,8 +84,8 @@ class Lexicon:
 def lexicon(language: str) -> Lexicon:
     data = yaml.safe_load((Path(__file__).parent / "lexicon" / f"{language}.yaml").read_text(encoding="utf-8"))
 
-    def phrases(key: str) -> tuple[tuple[str, ...], ...]:
-        return tuple(tuple(words(p)) for p in data[key])
+    def phrases(key: str) -> Phrases:
+        return Phrases(data[key])
 
     return Lexicon(
         canned=phrases("canned"),
@@ -88,10 +119,6 @@ def has_all(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
     would start nearly anything, so they do not count."""
     significant = [p for p in phrase if len(p) > 1]
     return bool(significant) and all(any(t.startswith(p) for t in tokens) for p in significant)
-
-
-def any_sequence(tokens: Sequence[str], phrases: Iterable[Sequence[str]]) -> list[str]:
-    return [" ".join(p) for p in phrases if has_sequence(tokens, p)]
 
 
 def matches_any(tokens: Sequence[str], phrases: Iterable[str]) -> bool:
@@ -179,13 +206,9 @@ class Cues:
 def _reflected_feelings(tokens: list[str], lex: Lexicon, window: int = 3) -> list[str]:
     """A feeling word shortly after a reflecting frame: "that sounds really frustrating", "вам, наверное, обидно"."""
     found = []
-    for i in range(len(tokens)):
-        for feeling in lex.feelings:
-            if not has_sequence(tokens[i : i + len(feeling)], feeling):
-                continue
-            before = tokens[max(0, i - window) : i]
-            if any(has_sequence(before, frame) for frame in lex.feeling_frames):
-                found.append(" ".join(tokens[max(0, i - window) : i + len(feeling)]))
+    for i, feeling in lex.feelings.starts(tokens):
+        if lex.feeling_frames.starts(tokens[max(0, i - window) : i]):
+            found.append(" ".join(tokens[max(0, i - window) : i + len(feeling)]))
     return found
 
 
@@ -202,7 +225,7 @@ def _seeks_information(text: str, tokens: list[str], lex: Lexicon) -> bool:
         exclaims = sentence.rstrip().endswith("!") or (len(said) > 1 and said[1] in ("a", "an"))  # "What a mess!"
         if said[0] in lex.question_starts and not exclaims:
             return True
-    return bool(any_sequence(tokens, lex.requests))
+    return bool(lex.requests.find(tokens))
 
 
 def analyze(text: str, language: str, scenario: Scenario | None = None, heard: str = "") -> Cues:
@@ -211,10 +234,10 @@ def analyze(text: str, language: str, scenario: Scenario | None = None, heard: s
     tokens = words(text)
     cues = Cues(
         question=_seeks_information(text, tokens, lex),
-        empathy=any_sequence(tokens, lex.empathy) + _reflected_feelings(tokens, lex),
-        canned=any_sequence(tokens, lex.canned),
-        closer=bool(any_sequence(tokens, lex.closers)),
-        deflects=bool(_URL.search(text) or any_sequence(tokens, lex.deflect)),
+        empathy=lex.empathy.find(tokens) + _reflected_feelings(tokens, lex),
+        canned=lex.canned.find(tokens),
+        closer=bool(lex.closers.find(tokens)),
+        deflects=bool(_URL.search(text) or lex.deflect.find(tokens)),
     )
     if heard:
         cues.echoed = echoes(text, heard, language)
@@ -228,7 +251,7 @@ def analyze(text: str, language: str, scenario: Scenario | None = None, heard: s
         advice = words(" ".join(advice_sentences(text, language)))
         cues.traps = [t.id for t in scenario.traps if matches_any(advice, t.match)]
         cues.resolutions = [r.id for r in scenario.resolutions if matches_any(tokens, r.match)]
-    cues.fix = bool(cues.traps or cues.resolutions or any_sequence(tokens, lex.fix))
+    cues.fix = bool(cues.traps or cues.resolutions or lex.fix.find(tokens))
     return cues
 
 
@@ -236,7 +259,7 @@ def advice_sentences(text: str, language: str) -> list[str]:
     """Sentences that tell the customer to do something: statements and requests ("Could you restart…?"),
     not questions about what happened ("Have you restarted it?")."""
     sentences = re.findall(r"[^.!?\n]+[.!?]*", text)
-    requests = [" ".join(p) for p in lexicon(language).requests]
+    requests = [" ".join(p) for p in lexicon(language).requests.phrases]
     return [s for s in sentences if not s.rstrip().endswith("?") or any(r in s.casefold() for r in requests)]
 
 
@@ -253,12 +276,12 @@ _SHOUT = re.compile(r"\b[A-ZА-ЯЁ]{4,}\b|!!|\?!")
 
 def distress(text: str, language: str) -> list[str]:
     """Signs that the customer is frustrated, afraid or worn out: words, SHOUTING, "?!"."""
-    found = any_sequence(words(text), lexicon(language).distress)
+    found = lexicon(language).distress.find(words(text))
     return found + _SHOUT.findall(text)
 
 
 def thanks(text: str, language: str) -> bool:
-    return bool(any_sequence(words(text), lexicon(language).thanks))
+    return bool(lexicon(language).thanks.find(words(text)))
 
 
 def already_done(text: str, language: str) -> list[str]:
@@ -275,9 +298,9 @@ def already_done(text: str, language: str) -> list[str]:
 
 def offers_help(text: str, language: str) -> list[str]:
     """The agent's voice: "How can I help you?" is never a customer's line."""
-    return any_sequence(words(text), lexicon(language).agent_voice)
+    return lexicon(language).agent_voice.find(words(text))
 
 
 def says_ai(text: str, language: str) -> list[str]:
     """An AI talking about itself ("as an AI language model")."""
-    return any_sequence(words(text), lexicon(language).ai_words)
+    return lexicon(language).ai_words.find(words(text))

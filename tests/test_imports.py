@@ -427,10 +427,35 @@ _CSVISH = st.lists(
 ).map("".join)
 
 
+_CELL = st.one_of(
+    st.sampled_from(["customer", "Agent", "клиент", "system", "robot", "12:00", "23:59", "00:01", "5", "", '"']),
+    st.sampled_from(["2024-01-01T10:00Z", "2024-01-01T09:00", "01.02.2024 10:00", "Привет", "hi\nthere"]),
+    st.text(max_size=10),
+)
+
+
+@st.composite
+def _exportish(draw: st.DrawFn) -> str:
+    """A CSV with a recognised header and plausible, often wrong, rows."""
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    header = [draw(st.sampled_from(ACCEPTED_COLUMNS[field])) for field in ("time", "role", "text")]
+    rows = draw(st.lists(st.lists(_CELL, min_size=2, max_size=4), max_size=6))
+    return draw(st.sampled_from(["\n", "\r\n"])).join(delimiter.join(row) for row in [header, *rows])
+
+
+_JSONISH = st.lists(
+    st.dictionaries(
+        st.sampled_from(["role", "author", "text", "body", "time", "sent_at"]),
+        st.one_of(_CELL, st.none(), st.integers(), st.floats(), st.booleans()),
+    ),
+    max_size=5,
+).map(lambda items: json.dumps(items, indent=1, ensure_ascii=False))
+
+
 @settings(
     max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(content=st.one_of(st.binary(max_size=300), st.text(max_size=300), _CSVISH))
+@given(content=st.one_of(st.binary(max_size=300), st.text(max_size=300), _CSVISH, _exportish(), _JSONISH))
 def test_any_file_gives_a_transcript_or_one_located_error_line(tmp_path, content):
     path = write(tmp_path, content, "fuzz.txt")
     try:
@@ -443,3 +468,12 @@ def test_any_file_gives_a_transcript_or_one_located_error_line(tmp_path, content
     else:
         assert isinstance(transcript, Transcript) and transcript.events
         assert all(a.t <= b.t for a, b in zip(transcript.events, transcript.events[1:], strict=False))
+
+
+def test_raw_line_breaks_inside_json_strings_are_tolerated_and_lines_still_count(tmp_path):
+    text = '[{"role": "customer", "text": "one\ntwo\tthree"},\n {"role": "agent", "text": "ok"},\n'
+    text += ' {"role": "x", "text": ""}]'
+    path = write(tmp_path, text, "c.json")
+    assert error_of(path).startswith(f"{path}:4: role: ")
+    path = write(tmp_path, text.replace('"x"', '"agent"'), "c.json")
+    assert read_conversation(path).events[0].text == "one\ntwo\tthree"

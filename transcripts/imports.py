@@ -119,6 +119,7 @@ def read_conversation(path: Path, language: str | None = None) -> Transcript:
     ``language`` ("en" or "ru") overrides the detected or recorded language. Raises
     :class:`TranscriptError` with one ``path:line: field: problem`` line for any problem.
     """
+    path = Path(path)
     lang = _check_language(path, language)
     raw = _read_bytes(path)
     has_bom = raw.startswith(codecs.BOM_UTF8)
@@ -129,9 +130,9 @@ def read_conversation(path: Path, language: str | None = None) -> Transcript:
         if isinstance(parsed, _Native):
             transcript = load_transcript(path) if not has_bom else _validate_native(path, parsed.data)
             return transcript.model_copy(update={"language": lang}) if lang else transcript
-        return _build(path, parsed.rows, parsed.end_line, "json-list", lang)
-    rows, end_line = _read_csv(path, text)
-    return _build(path, rows, end_line, "csv", lang)
+        return _build(path, parsed.rows, parsed.start_line, "json-list", lang)
+    rows, header_line = _read_csv(path, text)
+    return _build(path, rows, header_line, "csv", lang)
 
 
 # ---------------------------------------------------------------------------------------------- errors
@@ -152,7 +153,7 @@ def _quote(value: object, limit: int = 60) -> str:
     return quoted.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _names(names: tuple[str, ...] | list[str]) -> str:
+def _names(names: tuple[str, ...]) -> str:
     return ", ".join(names)
 
 
@@ -255,8 +256,8 @@ class _Native:
 @dataclass(frozen=True)
 class _Rows:
     rows: list[_Raw]
-    end_line: int
-    """Where the (empty) list of messages starts, for "no messages"."""
+    start_line: int
+    """Where the list of messages starts (the line for "no messages")."""
 
 
 def _normal(name: str) -> str:
@@ -273,7 +274,7 @@ def _label(name: str) -> str:
 
 def _read_json(path: Path, text: str, start: int) -> _Native | _Rows:
     try:
-        data = json.loads(text)
+        data = json.loads(text, strict=False)  # tolerate raw tabs and line breaks inside strings
     except json.JSONDecodeError as exc:
         hint = " (one JSON value expected: JSON Lines are not read; put the messages in a list)"
         _fail(path, exc.lineno, "(json)", exc.msg + (hint if exc.msg == "Extra data" else ""))
@@ -306,7 +307,7 @@ def _read_json(path: Path, text: str, start: int) -> _Native | _Rows:
     return _Rows([_json_message(path, item, line) for item, line in zip(items, lines[1:], strict=True)], lines[0])
 
 
-_DECODER: Final = json.JSONDecoder()
+_DECODER: Final = json.JSONDecoder(strict=False)
 
 
 def _element_starts(text: str, i: int) -> list[int]:
