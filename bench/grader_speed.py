@@ -34,7 +34,7 @@ def session(scenario: Scenario, persona_lines: list[str], turns: int, rng: rando
     events: list[Event] = []
     t = 0.0
     agent = agent_lines(scenario)
-    for turn in range(turns):
+    for _ in range(turns):
         for role, pool in (("customer", persona_lines), ("agent", agent)):
             t += rng.uniform(2, 20)
             final = role == "agent" or rng.random() > 0.2

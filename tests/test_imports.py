@@ -477,3 +477,9 @@ def test_raw_line_breaks_inside_json_strings_are_tolerated_and_lines_still_count
     assert error_of(path).startswith(f"{path}:4: role: ")
     path = write(tmp_path, text.replace('"x"', '"agent"'), "c.json")
     assert read_conversation(path).events[0].text == "one\ntwo\tthree"
+
+
+def test_an_empty_text_is_kept_as_an_empty_message(tmp_path):
+    # an attachment-only message: the reply happened, it just has no words
+    transcript = read_conversation(write(tmp_path, csv_of("1;customer;photo attached", "2;agent;  ")))
+    assert [(e.role, e.text) for e in transcript.events] == [("customer", "photo attached"), ("agent", "")]
