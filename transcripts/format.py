@@ -72,7 +72,7 @@ class TranscriptError(ValueError):
 
 def load_transcript(path: Path) -> Transcript:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise TranscriptError(f"{path}:1: (file): cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:

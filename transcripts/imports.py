@@ -122,13 +122,12 @@ def read_conversation(path: Path, language: str | None = None) -> Transcript:
     path = Path(path)
     lang = _check_language(path, language)
     raw = _read_bytes(path)
-    has_bom = raw.startswith(codecs.BOM_UTF8)
     text = _decode(path, raw)
     start = _skip_space(text, 0)
     if text[start] in "[{":
         parsed = _read_json(path, text, start)
         if isinstance(parsed, _Native):
-            transcript = load_transcript(path) if not has_bom else _validate_native(path, parsed.data)
+            transcript = load_transcript(path)
             return transcript.model_copy(update={"language": lang}) if lang else transcript
         return _build(path, parsed.rows, parsed.start_line, "json-list", lang)
     rows, header_line = _read_csv(path, text)
@@ -360,16 +359,6 @@ def _json_message(path: Path, item: object, line: int) -> _Raw:
     text_field, text = pick("text")
     time_field, time = pick("time")
     return _Raw(line, role_field, role, text_field, text, time_field, time)
-
-
-def _validate_native(path: Path, data: dict[str, Any]) -> Transcript:
-    """As ``load_transcript`` does, for a transcript saved with a BOM (which ``load_transcript`` refuses)."""
-    try:
-        return Transcript.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(file)"
-        _fail(path, 1, field, first["msg"])
 
 
 # ------------------------------------------------------------------------------------------------ CSV
