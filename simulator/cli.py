@@ -20,7 +20,20 @@ app = typer.Typer(help=t("app.help"), add_completion=False, pretty_exceptions_en
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 
+
+class Lang(StrEnum):
+    en = "en"
+    ru = "ru"
+
+
+# Options shared by several commands.
 CatalogOption = Annotated[list[Path] | None, typer.Option("--catalog", help=t("catalog.flag"), show_default=False)]
+ScenarioOption = Annotated[str, typer.Option("--scenario", "-s", help=t("simulate.scenario"))]
+BackendOption = Annotated[str | None, typer.Option("--backend", "-b", help=t("simulate.backend"), show_default=False)]
+ModelOption = Annotated[str | None, typer.Option("--model", "-m", help=t("simulate.model"), show_default=False)]
+SeedOption = Annotated[int, typer.Option("--seed", help=t("simulate.seed"))]
+OutOption = Annotated[Path | None, typer.Option("--out", "-o", help=t("simulate.out"), show_default=False)]
+LangOption = Annotated[Lang | None, typer.Option("--lang", help=t("grade.lang"), show_default=False)]
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
@@ -134,17 +147,15 @@ def list_catalog(catalog: CatalogOption = None) -> None:
 
 @app.command(help=t("simulate.help"))
 def simulate(
-    scenario: Annotated[str, typer.Option("--scenario", "-s", help=t("simulate.scenario"))],
+    scenario: ScenarioOption,
     agent_bot: Annotated[str | None, typer.Option("--agent-bot", help=t("simulate.bot"), show_default=False)] = None,
     agent_script: Annotated[
         Path | None, typer.Option("--agent-script", help=t("simulate.script"), show_default=False)
     ] = None,
-    backend: Annotated[
-        str | None, typer.Option("--backend", "-b", help=t("simulate.backend"), show_default=False)
-    ] = None,
-    model: Annotated[str | None, typer.Option("--model", "-m", help=t("simulate.model"), show_default=False)] = None,
-    seed: Annotated[int, typer.Option("--seed", help=t("simulate.seed"))] = 0,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help=t("simulate.out"), show_default=False)] = None,
+    backend: BackendOption = None,
+    model: ModelOption = None,
+    seed: SeedOption = 0,
+    out: OutOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help=t("simulate.quiet"))] = False,
     catalog: CatalogOption = None,
 ) -> None:
@@ -172,11 +183,6 @@ class ReportFormat(StrEnum):
     md = "md"
 
 
-class Lang(StrEnum):
-    en = "en"
-    ru = "ru"
-
-
 @app.command(help=t("grade.help"))
 def grade(
     file: Annotated[Path, typer.Argument(help=t("grade.file"))],
@@ -184,7 +190,7 @@ def grade(
         str | None, typer.Option("--scenario", "-s", help=t("grade.scenario"), show_default=False)
     ] = None,
     output: Annotated[ReportFormat, typer.Option("--format", "-f", help=t("grade.format"))] = ReportFormat.text,
-    lang: Annotated[Lang | None, typer.Option("--lang", help=t("grade.lang"), show_default=False)] = None,
+    lang: LangOption = None,
     judge: Annotated[bool, typer.Option("--judge", help=t("grade.judge"))] = False,
     catalog: CatalogOption = None,
 ) -> None:
@@ -204,7 +210,7 @@ def grade(
 @app.command(help=t("analyze.help"))
 def analyze(
     file: Annotated[str, typer.Argument(help=t("analyze.file"))],
-    lang: Annotated[Lang | None, typer.Option("--lang", help=t("grade.lang"), show_default=False)] = None,
+    lang: LangOption = None,
 ) -> None:
     from simulator.grade import run_analyze
 
@@ -214,13 +220,11 @@ def analyze(
 
 @app.command(help=t("practice.help"))
 def practice(
-    scenario: Annotated[str, typer.Option("--scenario", "-s", help=t("simulate.scenario"))],
-    backend: Annotated[
-        str | None, typer.Option("--backend", "-b", help=t("simulate.backend"), show_default=False)
-    ] = None,
-    model: Annotated[str | None, typer.Option("--model", "-m", help=t("simulate.model"), show_default=False)] = None,
-    seed: Annotated[int, typer.Option("--seed", help=t("simulate.seed"))] = 0,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help=t("simulate.out"), show_default=False)] = None,
+    scenario: ScenarioOption,
+    backend: BackendOption = None,
+    model: ModelOption = None,
+    seed: SeedOption = 0,
+    out: OutOption = None,
     catalog: CatalogOption = None,
 ) -> None:
     from simulator.practice import run_practice
