@@ -152,6 +152,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "severity.minor": ("minor", "незначительно"),
     "severity.major": ("major", "серьёзно"),
     "severity.critical": ("critical", "критично"),
+    "store.unknown_person": (
+        "'{name}' is not a known person here; ask an admin to add you (sparring person add).",
+        "'{name}' здесь не зарегистрирован; попросите администратора добавить вас (sparring person add).",
+    ),
+    "store.staff_only": (
+        "{name} may not do this: only trainers and admins can.",
+        "{name} не может этого сделать: это доступно только тренерам и администраторам.",
+    ),
+    "store.no_session": ("no session '{id}' (or not one you may see)", "нет сессии '{id}' (или она вам недоступна)"),
+    "store.not_yours": ("session '{id}' belongs to someone else", "сессия '{id}' принадлежит другому человеку"),
+    "store.not_mentor": ("you do not mentor the trainee of session '{id}'", "вы не наставник автора сессии '{id}'"),
+    "store.not_member": ("you are not in group '{name}'", "вы не состоите в группе '{name}'"),
+    "store.exists": ("'{name}' already exists", "'{name}' уже существует"),
+    "store.no_group": ("no group '{name}'", "нет группы '{name}'"),
+    "store.no_person": ("no person '{name}' (or not one you may see)", "нет человека '{name}' (или он вам недоступен)"),
+    "store.no_mark": ("no mark {id}", "нет отметки {id}"),
+    "store.bad_role": ("unknown role '{role}' (choose from: {roles})", "неизвестная роль '{role}' (варианты: {roles})"),
+    "store.bad_verdict": (
+        "a review is agree or override, not '{verdict}'",
+        "отзыв — agree или override, а не '{verdict}'",
+    ),
+    "store.bad_response": (
+        "a response is acknowledge or dispute, not '{response}'",
+        "ответ — acknowledge или dispute, а не '{response}'",
+    ),
+    "store.reason_needed": ("give a reason (--reason)", "укажите причину (--reason)"),
     "catalog.flag": (
         "Extra folder of persona and scenario YAML (repeatable).",
         "Дополнительная папка с YAML персонажей и сценариев (можно несколько).",

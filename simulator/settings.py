@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     context: int = 4096
     """llama.cpp context size in tokens."""
 
+    database_url: str | None = None
+    """Where sessions are kept: a SQLAlchemy URL such as postgresql+psycopg://user@host/sparring
+    (default: a SQLite file in the data folder)."""
+
+    user: str | None = None
+    """Who is using Sparring (default: the login name); --as NAME overrides it per command."""
+
     catalog: list[Path] = []
     """Extra folders of persona and scenario YAML, searched after the shipped ones."""
 

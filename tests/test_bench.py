@@ -11,8 +11,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str) -> str:
-    result = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT, timeout=300,
-                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -29,7 +35,9 @@ def test_grader_accuracy_runs_on_a_tiny_labelled_set(tmp_path):
         "canned.jsonl": [("We apologize for any inconvenience.", True), ("Your parcel 5512 left Kazan today.", False)],
     }
     for name, items in rows.items():
-        lines = [json.dumps({"text": text, "label": label, "lang": "en", "source": "handmade"}) for text, label in items]
+        lines = [
+            json.dumps({"text": text, "label": label, "lang": "en", "source": "handmade"}) for text, label in items
+        ]
         (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = run("bench/grader_accuracy.py", str(tmp_path))
     assert "clarifying_question  all" in out and "1.000" in out

@@ -1,0 +1,445 @@
+"""The only storage API the CLI and the TUI use. Access rules live here, not in the UI.
+
+Every call acts as one person: a trainee sees only their own sessions, a mentor also those of the groups
+they mentor, a trainer or admin everything. Each event is committed as it happens.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from grading.report import Mark, Report
+from simulator.i18n import t
+from transcripts import convert
+from transcripts.format import Event, Transcript
+from transcripts.tables import (
+    CommentRow,
+    EventRow,
+    GradeRow,
+    GroupRow,
+    MarkRow,
+    MembershipRow,
+    PersonRow,
+    ResponseRow,
+    ReviewRow,
+    SessionRow,
+    now,
+)
+
+ROLES = ("trainee", "mentor", "trainer", "admin")
+STAFF = ("trainer", "admin")
+
+
+class AccessDenied(Exception):
+    """The acting person may not read or change this."""
+
+
+class NotFound(LookupError):
+    """No such session, person, group or mark (or none this person may see)."""
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    id: str
+    trainee: str
+    scenario: str | None
+    mode: str
+    status: str
+    outcome: str | None
+    started_at: datetime
+    score: int | None
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class StoredMark:
+    id: int
+    mark: Mark
+    reviews: list[ReviewRow]
+    responses: list[ResponseRow]
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Repository:
+    def __init__(self, engine: Engine, actor: PersonRow):
+        self.engine = engine
+        self.actor = actor
+
+    @classmethod
+    def acting_as(cls, engine: Engine, name: str) -> Repository:
+        """The repository as ``name``. The very first person of an empty database becomes its admin."""
+        with Session(engine) as db:
+            person = db.exec(select(PersonRow).where(PersonRow.name == name)).first()
+            if person is None:
+                if db.exec(select(func.count()).select_from(PersonRow)).one():
+                    raise AccessDenied(t("store.unknown_person", name=name))
+                person = PersonRow(name=name, role="admin")
+                db.add(person)
+                db.commit()
+                db.refresh(person)
+            return cls(engine, person)
+
+    @contextmanager
+    def _db(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as db:
+            yield db
+
+    # -- who may do what
+    @property
+    def is_staff(self) -> bool:
+        return self.actor.role in STAFF
+
+    def _require_staff(self) -> None:
+        if not self.is_staff:
+            raise AccessDenied(t("store.staff_only", name=self.actor.name))
+
+    def _mentored_people(self, db: Session) -> set[int]:
+        groups = select(MembershipRow.group_id).where(
+            MembershipRow.person_id == self.actor.id, col(MembershipRow.mentors).is_(True)
+        )
+        rows = db.exec(select(MembershipRow.person_id).where(col(MembershipRow.group_id).in_(groups)))
+        return set(rows)
+
+    def _visible_people(self, db: Session) -> set[int] | None:
+        """Ids whose sessions the actor may read; None means everyone."""
+        if self.is_staff:
+            return None
+        assert self.actor.id is not None
+        people = {self.actor.id}
+        if self.actor.role == "mentor":
+            people |= self._mentored_people(db)
+        return people
+
+    def _session(self, db: Session, session_id: str, write: bool = False) -> SessionRow:
+        row = db.get(SessionRow, session_id)
+        visible = self._visible_people(db)
+        if row is None or (visible is not None and row.person_id not in visible):
+            raise NotFound(t("store.no_session", id=session_id))
+        if write and row.person_id != self.actor.id and not self.is_staff:
+            raise AccessDenied(t("store.not_yours", id=session_id))
+        return row
+
+    def _may_review(self, db: Session, session: SessionRow) -> None:
+        if self.is_staff:
+            return
+        if self.actor.role != "mentor" or session.person_id not in self._mentored_people(db):
+            raise AccessDenied(t("store.not_mentor", id=session.id))
+
+    # -- groups and people
+    def add_group(self, name: str) -> GroupRow:
+        self._require_staff()
+        with self._db() as db:
+            group = GroupRow(name=name)
+            db.add(group)
+            try:
+                db.commit()
+            except IntegrityError:
+                raise ValueError(t("store.exists", name=name)) from None
+            return group
+
+    def groups(self) -> list[GroupRow]:
+        with self._db() as db:
+            query = select(GroupRow).order_by(col(GroupRow.name))
+            if not self.is_staff:
+                mine = select(MembershipRow.group_id).where(MembershipRow.person_id == self.actor.id)
+                query = query.where(col(GroupRow.id).in_(mine))
+            return list(db.exec(query))
+
+    def _group(self, db: Session, name: str) -> GroupRow:
+        group = db.exec(select(GroupRow).where(GroupRow.name == name)).first()
+        if group is None:
+            raise NotFound(t("store.no_group", name=name))
+        return group
+
+    def add_person(self, name: str, role: str, groups: Sequence[str] = (), mentors: Sequence[str] = ()) -> PersonRow:
+        """``groups`` they train in, ``mentors`` the groups they mentor."""
+        self._require_staff()
+        if role not in ROLES:
+            raise ValueError(t("store.bad_role", role=role, roles=", ".join(ROLES)))
+        with self._db() as db:
+            person = PersonRow(name=name, role=role)
+            db.add(person)
+            try:
+                db.flush()
+            except IntegrityError:
+                raise ValueError(t("store.exists", name=name)) from None
+            assert person.id is not None
+            for names, mentoring in ((groups, False), (mentors, True)):
+                for group_name in names:
+                    group = self._group(db, group_name)
+                    assert group.id is not None
+                    db.add(MembershipRow(person_id=person.id, group_id=group.id, mentors=mentoring))
+            db.commit()
+            return person
+
+    def members(self, group_name: str) -> list[tuple[PersonRow, bool]]:
+        """(person, mentors?) for a group the actor belongs to, or any group for staff."""
+        with self._db() as db:
+            group = self._group(db, group_name)
+            if not self.is_staff and group.id not in {g.id for g in self.groups()}:
+                raise AccessDenied(t("store.not_member", name=group_name))
+            rows = db.exec(
+                select(PersonRow, MembershipRow.mentors)
+                .join(MembershipRow)
+                .where(MembershipRow.group_id == group.id)
+                .order_by(col(PersonRow.name))
+            )
+            return [(person, mentors) for person, mentors in rows]
+
+    def person(self, name: str) -> PersonRow:
+        with self._db() as db:
+            person = db.exec(select(PersonRow).where(PersonRow.name == name)).first()
+            visible = self._visible_people(db)
+            if person is None or (visible is not None and person.id not in visible):
+                raise NotFound(t("store.no_person", name=name))
+            return person
+
+    # -- sessions, as they happen
+    def start_session(
+        self,
+        transcript: Transcript,
+        *,
+        scenario_hash: str | None = None,
+        mode: str = "practice",
+        pid: int | None = None,
+    ) -> None:
+        """Record a session that is about to be played by the actor."""
+        assert self.actor.id is not None
+        with self._db() as db:
+            db.add(
+                convert.session_row(
+                    transcript, self.actor.id, scenario_hash=scenario_hash, mode=mode, pid=pid or os.getpid()
+                )
+            )
+            db.commit()
+
+    def append_event(self, session_id: str, event: Event) -> None:
+        """Committed before returning: a crash a moment later loses nothing said before it."""
+        with self._db() as db:
+            self._session(db, session_id, write=True)
+            db.add(convert.event_row(session_id, event))
+            db.commit()
+
+    def finish_session(self, transcript: Transcript) -> None:
+        with self._db() as db:
+            row = self._session(db, transcript.id, write=True)
+            row.status, row.outcome, row.ended_at = "finished", transcript.outcome, now()
+            row.meta = transcript.meta
+            db.add(row)
+            db.commit()
+
+    def store_transcript(self, transcript: Transcript, trainee: str | None = None, mode: str = "practice") -> None:
+        """A whole finished conversation at once (an import), for the actor or, by staff, for ``trainee``."""
+        owner = self.actor if trainee is None else self.person(trainee)
+        if owner.id != self.actor.id:
+            self._require_staff()
+        assert owner.id is not None
+        with self._db() as db:
+            if db.get(SessionRow, transcript.id) is not None:
+                raise ValueError(t("store.exists", name=transcript.id))
+            db.add(
+                convert.session_row(
+                    transcript, owner.id, mode=mode, status="finished", outcome=transcript.outcome, ended_at=now()
+                )
+            )
+            db.flush()
+            db.add_all(convert.event_row(transcript.id, e) for e in transcript.events)
+            db.commit()
+
+    def mark_abandoned(self) -> int:
+        """Running sessions whose process is gone become abandoned (they can be resumed or closed)."""
+        with self._db() as db:
+            query = select(SessionRow).where(SessionRow.status == "running")
+            visible = self._visible_people(db)
+            if visible is not None:
+                query = query.where(col(SessionRow.person_id).in_(visible))
+            dead = [row for row in db.exec(query) if not _alive(row.pid)]
+            for row in dead:
+                row.status = "abandoned"
+                db.add(row)
+            db.commit()
+            return len(dead)
+
+    def close_session(self, session_id: str) -> None:
+        """Close an abandoned session as unfinished."""
+        with self._db() as db:
+            row = self._session(db, session_id, write=True)
+            row.status, row.outcome, row.ended_at = "finished", row.outcome or "unfinished", now()
+            db.add(row)
+            db.commit()
+
+    def transcript(self, session_id: str) -> Transcript:
+        with self._db() as db:
+            row = self._session(db, session_id)
+            events = db.exec(select(EventRow).where(EventRow.session_id == session_id).order_by(col(EventRow.seq)))
+            return convert.transcript_of(row, list(events))
+
+    def session_info(self, session_id: str) -> SessionRow:
+        with self._db() as db:
+            return self._session(db, session_id)
+
+    def sessions(
+        self,
+        *,
+        trainee: str | None = None,
+        group: str | None = None,
+        scenario: str | None = None,
+        status: str | None = None,
+        limit: int = 50,
+    ) -> list[SessionSummary]:
+        with self._db() as db:
+            latest = (
+                select(GradeRow.session_id, func.max(GradeRow.id).label("grade_id"))
+                .group_by(GradeRow.session_id)
+                .subquery()
+            )
+            query = (
+                select(SessionRow, PersonRow.name, GradeRow.score, GradeRow.passed)
+                .join(PersonRow, col(PersonRow.id) == SessionRow.person_id)
+                .outerjoin(latest, latest.c.session_id == SessionRow.id)
+                .outerjoin(GradeRow, col(GradeRow.id) == latest.c.grade_id)
+            )
+            visible = self._visible_people(db)
+            if visible is not None:
+                query = query.where(col(SessionRow.person_id).in_(visible))
+            if trainee:
+                query = query.where(PersonRow.name == trainee)
+            if group:
+                members = select(MembershipRow.person_id).where(MembershipRow.group_id == self._group(db, group).id)
+                query = query.where(col(SessionRow.person_id).in_(members))
+            if scenario:
+                query = query.where(SessionRow.scenario_id == scenario)
+            if status:
+                query = query.where(SessionRow.status == status)
+            rows = db.exec(query.order_by(col(SessionRow.started_at).desc()).limit(limit))
+            return [
+                SessionSummary(s.id, name, s.scenario_id, s.mode, s.status, s.outcome, s.started_at, score, passed)
+                for s, name, score, passed in rows
+            ]
+
+    # -- grades and reviews
+    def save_report(self, report: Report) -> int:
+        with self._db() as db:
+            session = self._session(db, report.transcript)
+            if session.person_id != self.actor.id and not self.is_staff:
+                self._may_review(db, session)
+            grade = convert.grade_row(session.id, report)
+            db.add(grade)
+            db.flush()
+            assert grade.id is not None
+            db.add_all(convert.mark_row(grade.id, m) for m in report.marks)
+            db.commit()
+            return grade.id
+
+    def _latest_grade(self, db: Session, session_id: str) -> GradeRow | None:
+        return db.exec(
+            select(GradeRow).where(GradeRow.session_id == session_id).order_by(col(GradeRow.id).desc())
+        ).first()
+
+    def report(self, session_id: str) -> Report | None:
+        with self._db() as db:
+            session = self._session(db, session_id)
+            grade = self._latest_grade(db, session_id)
+            if grade is None:
+                return None
+            marks = db.exec(
+                select(MarkRow).where(MarkRow.grade_id == grade.id).order_by(col(MarkRow.seq), col(MarkRow.id))
+            )
+            return convert.report_of(session, grade, list(marks))
+
+    def marks(self, session_id: str) -> list[StoredMark]:
+        """The latest grade's marks with their reviews and the trainee's responses."""
+        with self._db() as db:
+            self._session(db, session_id)
+            grade = self._latest_grade(db, session_id)
+            if grade is None:
+                return []
+            rows = list(
+                db.exec(select(MarkRow).where(MarkRow.grade_id == grade.id).order_by(col(MarkRow.seq), col(MarkRow.id)))
+            )
+            ids = [r.id for r in rows]
+            reviews = list(
+                db.exec(select(ReviewRow).where(col(ReviewRow.mark_id).in_(ids)).order_by(col(ReviewRow.id)))
+            )
+            responses = list(
+                db.exec(select(ResponseRow).where(col(ResponseRow.mark_id).in_(ids)).order_by(col(ResponseRow.id)))
+            )
+            return [
+                StoredMark(
+                    r.id or 0,
+                    convert.mark_of(r),
+                    [v for v in reviews if v.mark_id == r.id],
+                    [p for p in responses if p.mark_id == r.id],
+                )
+                for r in rows
+            ]
+
+    def _mark_session(self, db: Session, mark_id: int) -> SessionRow:
+        mark = db.get(MarkRow, mark_id)
+        grade = db.get(GradeRow, mark.grade_id) if mark else None
+        if grade is None:
+            raise NotFound(t("store.no_mark", id=mark_id))
+        return self._session(db, grade.session_id)
+
+    def review(self, mark_id: int, verdict: str, reason: str | None = None) -> None:
+        """A mentor agrees with a mark or overrides it (a reason is required to override)."""
+        if verdict not in ("agree", "override"):
+            raise ValueError(t("store.bad_verdict", verdict=verdict))
+        if verdict == "override" and not reason:
+            raise ValueError(t("store.reason_needed"))
+        with self._db() as db:
+            self._may_review(db, self._mark_session(db, mark_id))
+            assert self.actor.id is not None
+            db.add(ReviewRow(mark_id=mark_id, reviewer_id=self.actor.id, verdict=verdict, reason=reason))
+            db.commit()
+
+    def comment(self, session_id: str, text: str, seq: int | None = None) -> None:
+        with self._db() as db:
+            self._may_review(db, self._session(db, session_id))
+            assert self.actor.id is not None
+            db.add(CommentRow(session_id=session_id, author_id=self.actor.id, seq=seq, text=text))
+            db.commit()
+
+    def comments(self, session_id: str) -> list[tuple[CommentRow, str]]:
+        with self._db() as db:
+            self._session(db, session_id)
+            rows = db.exec(
+                select(CommentRow, PersonRow.name)
+                .join(PersonRow)
+                .where(CommentRow.session_id == session_id)
+                .order_by(col(CommentRow.id))
+            )
+            return [(c, name) for c, name in rows]
+
+    def respond(self, mark_id: int, response: str, reason: str | None = None) -> None:
+        """The trainee acknowledges a mark or disputes it (with a reason)."""
+        if response not in ("acknowledge", "dispute"):
+            raise ValueError(t("store.bad_response", response=response))
+        if response == "dispute" and not reason:
+            raise ValueError(t("store.reason_needed"))
+        with self._db() as db:
+            session = self._mark_session(db, mark_id)
+            if session.person_id != self.actor.id:
+                raise AccessDenied(t("store.not_yours", id=session.id))
+            assert self.actor.id is not None
+            db.add(ResponseRow(mark_id=mark_id, person_id=self.actor.id, response=response, reason=reason))
+            db.commit()

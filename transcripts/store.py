@@ -1,0 +1,87 @@
+"""The database: SQLite in the data folder by default, PostgreSQL for teams; migrated on open.
+
+A database migrated by a newer Sparring is refused rather than guessed at, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreError(Exception):
+    """The database cannot be used: unreachable, newer than this Sparring, or broken."""
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown as its scheme only
+        return url.split(":", 1)[0] + ":…"
+
+
+def _alembic(connection: Any) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the session being written
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable at each commit, short of a power cut
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def open_engine(url: str) -> Engine:
+    """Connect, then bring the schema up to date (or refuse a newer one)."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StoreError(f"{redact(url)}: cannot use this database URL: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        migrate(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(
+            f"{redact(url)}: cannot open the database: {' '.join(str(getattr(exc, 'orig', None) or exc).split())}"
+        ) from None
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    heads = set(ScriptDirectory(str(MIGRATIONS)).get_heads())
+    known = {rev.revision for rev in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+    with engine.begin() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+        unknown = current - known
+        if unknown:
+            raise StoreError(
+                f"{redact(str(engine.url))}: the database was migrated by a newer Sparring "
+                f"(revision {', '.join(sorted(unknown))}); upgrade Sparring to use it"
+            )
+        if current != heads:
+            command.upgrade(_alembic(connection), "head")

@@ -1,0 +1,153 @@
+"""Database tables. Rows, not the domain: ``transcripts.convert`` turns them into transcripts and reports.
+
+Skill scores are columns (not only JSON) so progress over 100,000 sessions is one indexed aggregate.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class GroupRow(SQLModel, table=True):
+    __tablename__ = "mentor_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    created_at: datetime = Field(default_factory=now)
+
+
+class PersonRow(SQLModel, table=True):
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    role: str = Field(max_length=16)
+    """trainee, mentor, trainer or admin."""
+    created_at: datetime = Field(default_factory=now)
+
+
+class MembershipRow(SQLModel, table=True):
+    __tablename__ = "membership"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    group_id: int = Field(foreign_key="mentor_group.id", primary_key=True, index=True)
+    mentors: bool = False
+    """True when the person mentors this group rather than trains in it."""
+
+
+class SessionRow(SQLModel, table=True):
+    __tablename__ = "session"
+    __table_args__ = (Index("ix_session_person_started", "person_id", "started_at"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    person_id: int = Field(foreign_key="person.id")
+    scenario_id: str | None = Field(default=None, index=True, max_length=64)
+    scenario_hash: str | None = Field(default=None, max_length=64)
+    """sha256 of the scenario's YAML as it was played."""
+    mode: str = Field(default="practice", max_length=16)
+    language: str = Field(default="en", max_length=2)
+    backend: str | None = Field(default=None, max_length=32)
+    model: str | None = Field(default=None, max_length=200)
+    options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="running", max_length=16, index=True)
+    """running, finished or abandoned."""
+    outcome: str | None = Field(default=None, max_length=16)
+    pid: int | None = None
+    """The process playing it, to tell a live session from one whose process died."""
+    started_at: datetime = Field(default_factory=now)
+    ended_at: datetime | None = None
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("session_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="session.id", max_length=64)
+    seq: int
+    t: float
+    role: str = Field(max_length=16)
+    type: str = Field(max_length=16)
+    text: str | None = None
+    final: bool = True
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class GradeRow(SQLModel, table=True):
+    __tablename__ = "grade"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="session.id", index=True, max_length=64)
+    created_at: datetime = Field(default_factory=now)
+    score: int
+    passed: bool
+    pass_score: int
+    outcome: str = Field(max_length=16)
+    asking: int
+    listening: int
+    personalization: int
+    empathy: int
+    resolution: int
+
+
+class MarkRow(SQLModel, table=True):
+    __tablename__ = "mark"
+
+    id: int | None = Field(default=None, primary_key=True)
+    grade_id: int = Field(foreign_key="grade.id", index=True)
+    kind: str = Field(max_length=40, index=True)
+    seq: int
+    positive: bool = False
+    severity: str = Field(max_length=16)
+    quote: str
+    why: str
+    better: str | None = None
+    fact: str | None = Field(default=None, max_length=64)
+    judged_by: str | None = Field(default=None, max_length=200)
+
+
+class ReviewRow(SQLModel, table=True):
+    """A mentor's verdict on a mark: agree, or override with a reason."""
+
+    __tablename__ = "review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mark_id: int = Field(foreign_key="mark.id", index=True)
+    reviewer_id: int = Field(foreign_key="person.id")
+    verdict: str = Field(max_length=16)
+    reason: str | None = None
+    created_at: datetime = Field(default_factory=now)
+
+
+class CommentRow(SQLModel, table=True):
+    __tablename__ = "comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="session.id", index=True, max_length=64)
+    author_id: int = Field(foreign_key="person.id")
+    seq: int | None = None
+    """The turn commented on, or None for the whole session."""
+    text: str
+    created_at: datetime = Field(default_factory=now)
+
+
+class ResponseRow(SQLModel, table=True):
+    """The trainee's answer to a mark: acknowledged, or disputed with a reason."""
+
+    __tablename__ = "mark_response"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mark_id: int = Field(foreign_key="mark.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    response: str = Field(max_length=16)
+    reason: str | None = None
+    created_at: datetime = Field(default_factory=now)
