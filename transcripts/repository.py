@@ -99,7 +99,8 @@ class Repository:
             return cls(engine, person)
 
     @contextmanager
-    def _db(self) -> Iterator[Session]:
+    def db(self) -> Iterator[Session]:
+        """A database session; reads through it must still respect ``visible_people``."""
         with Session(self.engine, expire_on_commit=False) as db:
             yield db
 
@@ -119,7 +120,7 @@ class Repository:
         rows = db.exec(select(MembershipRow.person_id).where(col(MembershipRow.group_id).in_(groups)))
         return set(rows)
 
-    def _visible_people(self, db: Session) -> set[int] | None:
+    def visible_people(self, db: Session) -> set[int] | None:
         """Ids whose sessions the actor may read; None means everyone."""
         if self.is_staff:
             return None
@@ -131,7 +132,7 @@ class Repository:
 
     def _session(self, db: Session, session_id: str, write: bool = False) -> SessionRow:
         row = db.get(SessionRow, session_id)
-        visible = self._visible_people(db)
+        visible = self.visible_people(db)
         if row is None or (visible is not None and row.person_id not in visible):
             raise NotFound(t("store.no_session", id=session_id))
         if write and row.person_id != self.actor.id and not self.is_staff:
@@ -147,7 +148,7 @@ class Repository:
     # -- groups and people
     def add_group(self, name: str) -> GroupRow:
         self._require_staff()
-        with self._db() as db:
+        with self.db() as db:
             group = GroupRow(name=name)
             db.add(group)
             try:
@@ -157,7 +158,7 @@ class Repository:
             return group
 
     def groups(self) -> list[GroupRow]:
-        with self._db() as db:
+        with self.db() as db:
             query = select(GroupRow).order_by(col(GroupRow.name))
             if not self.is_staff:
                 mine = select(MembershipRow.group_id).where(MembershipRow.person_id == self.actor.id)
@@ -175,7 +176,7 @@ class Repository:
         self._require_staff()
         if role not in ROLES:
             raise ValueError(t("store.bad_role", role=role, roles=", ".join(ROLES)))
-        with self._db() as db:
+        with self.db() as db:
             person = PersonRow(name=name, role=role)
             db.add(person)
             try:
@@ -193,7 +194,7 @@ class Repository:
 
     def members(self, group_name: str) -> list[tuple[PersonRow, bool]]:
         """(person, mentors?) for a group the actor belongs to, or any group for staff."""
-        with self._db() as db:
+        with self.db() as db:
             group = self._group(db, group_name)
             if not self.is_staff and group.id not in {g.id for g in self.groups()}:
                 raise AccessDenied(t("store.not_member", name=group_name))
@@ -206,9 +207,9 @@ class Repository:
             return [(person, mentors) for person, mentors in rows]
 
     def person(self, name: str) -> PersonRow:
-        with self._db() as db:
+        with self.db() as db:
             person = db.exec(select(PersonRow).where(PersonRow.name == name)).first()
-            visible = self._visible_people(db)
+            visible = self.visible_people(db)
             if person is None or (visible is not None and person.id not in visible):
                 raise NotFound(t("store.no_person", name=name))
             return person
@@ -224,7 +225,7 @@ class Repository:
     ) -> None:
         """Record a session that is about to be played by the actor."""
         assert self.actor.id is not None
-        with self._db() as db:
+        with self.db() as db:
             db.add(
                 convert.session_row(
                     transcript, self.actor.id, scenario_hash=scenario_hash, mode=mode, pid=pid or os.getpid()
@@ -234,13 +235,13 @@ class Repository:
 
     def append_event(self, session_id: str, event: Event) -> None:
         """Committed before returning: a crash a moment later loses nothing said before it."""
-        with self._db() as db:
+        with self.db() as db:
             self._session(db, session_id, write=True)
             db.add(convert.event_row(session_id, event))
             db.commit()
 
     def finish_session(self, transcript: Transcript) -> None:
-        with self._db() as db:
+        with self.db() as db:
             row = self._session(db, transcript.id, write=True)
             row.status, row.outcome, row.ended_at = "finished", transcript.outcome, now()
             row.meta = transcript.meta
@@ -253,7 +254,7 @@ class Repository:
         if owner.id != self.actor.id:
             self._require_staff()
         assert owner.id is not None
-        with self._db() as db:
+        with self.db() as db:
             if db.get(SessionRow, transcript.id) is not None:
                 raise ValueError(t("store.exists", name=transcript.id))
             db.add(
@@ -267,9 +268,9 @@ class Repository:
 
     def mark_abandoned(self) -> int:
         """Running sessions whose process is gone become abandoned (they can be resumed or closed)."""
-        with self._db() as db:
+        with self.db() as db:
             query = select(SessionRow).where(SessionRow.status == "running")
-            visible = self._visible_people(db)
+            visible = self.visible_people(db)
             if visible is not None:
                 query = query.where(col(SessionRow.person_id).in_(visible))
             dead = [row for row in db.exec(query) if not _alive(row.pid)]
@@ -281,20 +282,20 @@ class Repository:
 
     def close_session(self, session_id: str) -> None:
         """Close an abandoned session as unfinished."""
-        with self._db() as db:
+        with self.db() as db:
             row = self._session(db, session_id, write=True)
             row.status, row.outcome, row.ended_at = "finished", row.outcome or "unfinished", now()
             db.add(row)
             db.commit()
 
     def transcript(self, session_id: str) -> Transcript:
-        with self._db() as db:
+        with self.db() as db:
             row = self._session(db, session_id)
             events = db.exec(select(EventRow).where(EventRow.session_id == session_id).order_by(col(EventRow.seq)))
             return convert.transcript_of(row, list(events))
 
     def session_info(self, session_id: str) -> SessionRow:
-        with self._db() as db:
+        with self.db() as db:
             return self._session(db, session_id)
 
     def sessions(
@@ -306,7 +307,7 @@ class Repository:
         status: str | None = None,
         limit: int = 50,
     ) -> list[SessionSummary]:
-        with self._db() as db:
+        with self.db() as db:
             latest = (
                 select(GradeRow.session_id, func.max(GradeRow.id).label("grade_id"))
                 .group_by(GradeRow.session_id)
@@ -318,7 +319,7 @@ class Repository:
                 .outerjoin(latest, latest.c.session_id == SessionRow.id)
                 .outerjoin(GradeRow, col(GradeRow.id) == latest.c.grade_id)
             )
-            visible = self._visible_people(db)
+            visible = self.visible_people(db)
             if visible is not None:
                 query = query.where(col(SessionRow.person_id).in_(visible))
             if trainee:
@@ -338,7 +339,7 @@ class Repository:
 
     # -- grades and reviews
     def save_report(self, report: Report) -> int:
-        with self._db() as db:
+        with self.db() as db:
             session = self._session(db, report.transcript)
             if session.person_id != self.actor.id and not self.is_staff:
                 self._may_review(db, session)
@@ -356,7 +357,7 @@ class Repository:
         ).first()
 
     def report(self, session_id: str) -> Report | None:
-        with self._db() as db:
+        with self.db() as db:
             session = self._session(db, session_id)
             grade = self._latest_grade(db, session_id)
             if grade is None:
@@ -368,7 +369,7 @@ class Repository:
 
     def marks(self, session_id: str) -> list[StoredMark]:
         """The latest grade's marks with their reviews and the trainee's responses."""
-        with self._db() as db:
+        with self.db() as db:
             self._session(db, session_id)
             grade = self._latest_grade(db, session_id)
             if grade is None:
@@ -406,21 +407,21 @@ class Repository:
             raise ValueError(t("store.bad_verdict", verdict=verdict))
         if verdict == "override" and not reason:
             raise ValueError(t("store.reason_needed"))
-        with self._db() as db:
+        with self.db() as db:
             self._may_review(db, self._mark_session(db, mark_id))
             assert self.actor.id is not None
             db.add(ReviewRow(mark_id=mark_id, reviewer_id=self.actor.id, verdict=verdict, reason=reason))
             db.commit()
 
     def comment(self, session_id: str, text: str, seq: int | None = None) -> None:
-        with self._db() as db:
+        with self.db() as db:
             self._may_review(db, self._session(db, session_id))
             assert self.actor.id is not None
             db.add(CommentRow(session_id=session_id, author_id=self.actor.id, seq=seq, text=text))
             db.commit()
 
     def comments(self, session_id: str) -> list[tuple[CommentRow, str]]:
-        with self._db() as db:
+        with self.db() as db:
             self._session(db, session_id)
             rows = db.exec(
                 select(CommentRow, PersonRow.name)
@@ -436,7 +437,7 @@ class Repository:
             raise ValueError(t("store.bad_response", response=response))
         if response == "dispute" and not reason:
             raise ValueError(t("store.reason_needed"))
-        with self._db() as db:
+        with self.db() as db:
             session = self._mark_session(db, mark_id)
             if session.person_id != self.actor.id:
                 raise AccessDenied(t("store.not_yours", id=session.id))
