@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
@@ -55,6 +56,8 @@ def friendly_errors() -> Iterator[None]:
     from simulator.catalog import CatalogError
     from simulator.llm import BackendError
     from transcripts.format import TranscriptError
+    from transcripts.repository import AccessDenied
+    from transcripts.store import StoreError
 
     try:
         yield
@@ -67,12 +70,27 @@ def friendly_errors() -> Iterator[None]:
         fail(f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
     except BackendError as exc:
         fail(str(exc), EXIT_FAILED)
+    except (StoreError, AccessDenied) as exc:
+        fail(str(exc), EXIT_FAILED)
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
+class Mode(StrEnum):
+    practice = "practice"
+    assessment = "assessment"
+
+
+ModeOption = Annotated[Mode, typer.Option("--mode", help=t("mode.help"))]
+
+
 @app.callback(invoke_without_command=True)
-def root(ctx: typer.Context) -> None:
+def root(
+    ctx: typer.Context,
+    acting_as: Annotated[str | None, typer.Option("--as", help=t("as.help"), show_default=False)] = None,
+) -> None:
+    if acting_as:
+        os.environ["SPARRING_USER"] = acting_as  # settings read it, whichever command runs
     if ctx.invoked_subcommand is None:
         typer.echo(t("tui.soon") + "\n")
         typer.echo(ctx.get_help())
@@ -157,6 +175,7 @@ def simulate(
     seed: SeedOption = 0,
     out: OutOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help=t("simulate.quiet"))] = False,
+    mode: ModeOption = Mode.practice,
     catalog: CatalogOption = None,
 ) -> None:
     from simulator.simulate import run_simulation
@@ -173,6 +192,7 @@ def simulate(
             seed=seed,
             out=out,
             quiet=quiet,
+            mode=mode.value,
             catalog=catalog or [],
         )
 
@@ -225,12 +245,21 @@ def practice(
     model: ModelOption = None,
     seed: SeedOption = 0,
     out: OutOption = None,
+    mode: ModeOption = Mode.practice,
     catalog: CatalogOption = None,
 ) -> None:
     from simulator.practice import run_practice
 
     with friendly_errors():
-        run_practice(scenario=scenario, backend=backend, model=model, seed=seed, out=out, catalog=catalog or [])
+        run_practice(
+            scenario=scenario,
+            backend=backend,
+            model=model,
+            seed=seed,
+            out=out,
+            mode=mode.value,
+            catalog=catalog or [],
+        )
 
 
 def main() -> None:

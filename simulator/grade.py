@@ -26,7 +26,7 @@ from transcripts.imports import read_conversation
 def scenario_for(transcript: Transcript, key: str | None, extra: list[Path]) -> Scenario | None:
     """The named scenario, else the transcript's own if the catalogue knows it."""
     if key:
-        return choose(key, extra)[0]
+        return choose(key, extra).scenario
     if transcript.scenario is None:
         return None
     loaded = load_catalog(catalog_roots(extra))

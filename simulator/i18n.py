@@ -178,6 +178,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ответ — acknowledge или dispute, а не '{response}'",
     ),
     "store.reason_needed": ("give a reason (--reason)", "укажите причину (--reason)"),
+    "session.graded": (
+        "Graded: {score}/100, {verdict}. See it with: sparring export {id} --format md",
+        "Оценка: {score}/100, {verdict}. Подробно: sparring export {id} --format md",
+    ),
+    "mode.help": (
+        "practice (hints and the mood meter allowed) or assessment (graded as an exam)",
+        "practice (тренировка: подсказки разрешены) или assessment (оценивается как экзамен)",
+    ),
+    "as.help": (
+        "Act as this person (default: SPARRING_USER or your login name).",
+        "Действовать от имени этого человека (по умолчанию SPARRING_USER или имя входа).",
+    ),
     "catalog.flag": (
         "Extra folder of persona and scenario YAML (repeatable).",
         "Дополнительная папка с YAML персонажей и сценариев (можно несколько).",

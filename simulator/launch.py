@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
+from grading import Report, grade
 from simulator import paths
 from simulator.catalog import Persona, Scenario, catalog_roots, load_catalog
+from simulator.engine.session import Session
 from simulator.i18n import t
 from simulator.llm import Backend, make_backend, writes_language
 from simulator.settings import Settings
+from simulator.storage import open_repository
 from transcripts.format import Event
 
 STYLE = {"customer": "red", "agent": "cyan", "system": "yellow"}
 
 
-def choose(key: str, extra: list[Path]) -> tuple[Scenario, Persona]:
+@dataclass(frozen=True)
+class Casting:
+    scenario: Scenario
+    persona: Persona
+    digest: str
+    """sha256 of the scenario's YAML as played, so a stored session says which version it was."""
+
+
+def choose(key: str, extra: list[Path]) -> Casting:
     """A scenario by id or by file, with its cast persona; a problem in either file stops here."""
     path = Path(key)
     by_file = path.suffix in (".yaml", ".yml")
@@ -35,7 +50,8 @@ def choose(key: str, extra: list[Path]) -> tuple[Scenario, Persona]:
         if Path(problem.path).resolve() in relevant:
             raise problem
     chosen = loaded.scenario(key)
-    return chosen, loaded.cast(chosen)
+    digest = hashlib.sha256(loaded.scenarios[chosen.id].path.read_bytes()).hexdigest()
+    return Casting(chosen, loaded.cast(chosen), digest)
 
 
 def backend_for(settings: Settings, scenario: Scenario) -> Backend:
@@ -44,6 +60,32 @@ def backend_for(settings: Settings, scenario: Scenario) -> Backend:
         typer.echo(t("simulate.scripted_instead", lang=scenario.language), err=True)
         settings = settings.model_copy(update={"backend": "scripted"})
     return make_backend(settings)
+
+
+@dataclass
+class Recording:
+    """A session kept in the store while it is played; ``report`` is set once it has ended and been graded."""
+
+    store: Callable[[Event], None]
+    report: Report | None = None
+
+
+@contextmanager
+def recorded(session: Session, casting: Casting, settings: Settings, mode: str) -> Iterator[Recording]:
+    """Each event is committed as it happens; a session that ended is graded and the grade stored."""
+    repo = open_repository(settings)
+    repo.start_session(session.transcript, scenario_hash=casting.digest, mode=mode)
+    recording = Recording(lambda event: repo.append_event(session.transcript.id, event))
+    yield recording
+    if session.ended:
+        repo.finish_session(session.transcript)
+        recording.report = grade(session.transcript, casting.scenario)
+        repo.save_report(recording.report)
+
+
+def graded_line(report: Report) -> str:
+    verdict = t("report.passed") if report.passed else t("report.failed")
+    return t("session.graded", score=report.score, verdict=verdict, id=report.transcript)
 
 
 def transcript_path(scenario: Scenario, session_id: str) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -16,14 +17,14 @@ import typer
 from simulator.engine.clock import RealClock
 from simulator.engine.session import Session
 from simulator.i18n import t
-from simulator.launch import backend_for, choose, show_event, transcript_path
+from simulator.launch import backend_for, choose, graded_line, recorded, show_event, transcript_path
 from simulator.settings import load_settings
-from transcripts.format import save_transcript
+from transcripts.format import Event, save_transcript
 
 END_COMMAND = "/end"
 
 
-async def converse(session: Session, customer: str) -> None:
+async def converse(session: Session, customer: str, store: Callable[[Event], None]) -> None:
     loop = asyncio.get_running_loop()
 
     def read() -> None:
@@ -36,6 +37,7 @@ async def converse(session: Session, customer: str) -> None:
     threading.Thread(target=read, name="sparring-input", daemon=True).start()
     typing_shown = False
     async for event in session.run():
+        store(event)
         if event.type == "typing" and not typing_shown:
             typer.echo(typer.style(t("practice.typing", name=customer), dim=True))
         typing_shown = event.type == "typing" or (event.role == "customer" and not event.final)
@@ -46,10 +48,18 @@ async def converse(session: Session, customer: str) -> None:
 
 
 def run_practice(
-    *, scenario: str, backend: str | None, model: str | None, seed: int, out: Path | None, catalog: list[Path]
+    *,
+    scenario: str,
+    backend: str | None,
+    model: str | None,
+    seed: int,
+    out: Path | None,
+    mode: str,
+    catalog: list[Path],
 ) -> None:
     settings = load_settings(backend=backend, model=model)
-    chosen, persona = choose(scenario, [*settings.catalog, *catalog])
+    casting = choose(scenario, [*settings.catalog, *catalog])
+    chosen, persona = casting.scenario, casting.persona
     session = Session(chosen, persona, backend_for(settings, chosen), RealClock(), seed=seed)
     target = out or transcript_path(chosen, session.transcript.id)
     customer = persona.name[chosen.language]
@@ -57,7 +67,10 @@ def run_practice(
     typer.echo(chosen.briefing)
     typer.echo(typer.style(t("practice.how", end=END_COMMAND), dim=True) + "\n")
     try:
-        asyncio.run(converse(session, customer))
+        with recorded(session, casting, settings, mode) as recording:
+            asyncio.run(converse(session, customer, recording.store))
     finally:
         save_transcript(session.transcript, target)
         typer.echo(t("simulate.saved", path=target))
+    if recording.report:
+        typer.echo(graded_line(recording.report))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -13,9 +14,9 @@ from simulator.engine.clock import VirtualClock
 from simulator.engine.headless import play
 from simulator.engine.session import Session
 from simulator.i18n import t
-from simulator.launch import backend_for, choose, show_event, transcript_path
+from simulator.launch import backend_for, choose, graded_line, recorded, show_event, transcript_path
 from simulator.settings import load_settings
-from transcripts.format import save_transcript
+from transcripts.format import Event, save_transcript
 
 
 def pick_agent(scenario: Scenario, bot: str | None, script: Path | None) -> Agent:
@@ -37,35 +38,44 @@ def run_simulation(
     seed: int,
     out: Path | None,
     quiet: bool,
+    mode: str,
     catalog: list[Path],
 ) -> None:
     settings = load_settings(backend=backend, model=model)
-    chosen, persona = choose(scenario, [*settings.catalog, *catalog])
+    casting = choose(scenario, [*settings.catalog, *catalog])
+    chosen, persona = casting.scenario, casting.persona
     agent = pick_agent(chosen, agent_bot, agent_script)
 
     session = Session(chosen, persona, backend_for(settings, chosen), VirtualClock(), seed=seed)
     target = out or transcript_path(chosen, session.transcript.id)
     name = persona.name[chosen.language]
+
+    def shown(store: Callable[[Event], None]) -> Callable[[Event], None]:
+        return store if quiet else lambda e: (store(e), show_event(e, name))  # type: ignore[func-returns-value]
+
     try:
-        asyncio.run(play(session, agent, None if quiet else lambda e: show_event(e, name)))
+        with recorded(session, casting, settings, mode) as recording:
+            asyncio.run(play(session, agent, shown(recording.store)))
     except KeyboardInterrupt:
         typer.echo(t("simulate.interrupted"), err=True)
         raise
     finally:
         save_transcript(session.transcript, target)
         typer.echo(str(target) if quiet else t("simulate.saved", path=target))
-    if not quiet:
+    if quiet:
+        return
+    summary = t(
+        "simulate.outcome", outcome=t(f"outcome.{session.transcript.outcome}"), patience=session.director.patience
+    )
+    if session.transcript.meta["backend"] != "scripted":
         lines = [
             e
             for e in session.transcript.messages("customer")
-            if e.meta.get("chunk") == 0 and "intents" in e.meta and e.meta["intents"] != ["opening"]
+            if e.meta.get("chunk") == 0 and e.meta.get("intents", ["opening"]) != ["opening"]
         ]
-        typer.echo(
-            t(
-                "simulate.outcome",
-                outcome=t(f"outcome.{session.transcript.outcome}"),
-                patience=session.director.patience,
-                fallbacks=sum(e.meta.get("fallback", False) for e in lines),
-                lines=len(lines),
-            )
+        summary += t(
+            "simulate.fallbacks", fallbacks=sum(e.meta.get("fallback", False) for e in lines), lines=len(lines)
         )
+    typer.echo(summary)
+    if recording.report:
+        typer.echo(graded_line(recording.report))
