@@ -74,6 +74,8 @@ class Lexicon:
     deflect: Phrases
     distress: Phrases
     already: frozenset[str]
+    not_deeds: Phrases
+    advice: Phrases
     thanks: Phrases
     agent_voice: Phrases
     ai_words: Phrases
@@ -97,6 +99,8 @@ def lexicon(language: str) -> Lexicon:
         feelings=phrases("feelings"),
         distress=phrases("distress"),
         already=frozenset(data["already"]),
+        not_deeds=phrases("not_deeds"),
+        advice=phrases("advice"),
         thanks=phrases("thanks"),
         feeling_frames=phrases("feeling_frames"),
         deflect=phrases("deflect"),
@@ -108,10 +112,16 @@ def lexicon(language: str) -> Lexicon:
     )
 
 
+def _begins(token: str, word: str) -> bool:
+    """A word list's stem starts the token; words of three letters or fewer must match whole ("ох" is not
+    "охотно")."""
+    return token == word if len(word) <= 3 else token.startswith(word)
+
+
 def has_sequence(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
     """The phrase's words, in order and adjacent, each starting the message's word."""
     n = len(phrase)
-    return n > 0 and any(all(tokens[i + k].startswith(phrase[k]) for k in range(n)) for i in range(len(tokens) - n + 1))
+    return n > 0 and any(all(_begins(tokens[i + k], phrase[k]) for k in range(n)) for i in range(len(tokens) - n + 1))
 
 
 def has_all(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
@@ -132,13 +142,17 @@ def detect_language(text: str) -> str:
 
 
 def mentions(text: str, value: str) -> bool:
-    """The value is in the text: its digits in order ("77 4410" for "77-4410"), or most of its words."""
+    """The value is in the text: its number ("77 4410" for "77-4410"), or most of its meaningful words
+    ("доставка до двери" for "до двери, оплачено 299 ₽")."""
     digits = re.sub(r"\D", "", value)
-    if len(digits) >= 3:
-        return digits in re.sub(r"\D", "", text)
-    wanted = [w for w in words(value) if len(w) >= 3]
+    if len(digits) >= 3 and digits in re.sub(r"\D", "", text):
+        return True
+    stop = lexicon("en").stopwords | lexicon("ru").stopwords
+    wanted = [w for w in words(value) if len(w) >= 3 and w not in stop and not w.isdigit()]
+    if not wanted:
+        return False
     said = words(text)
-    found = sum(any(s.startswith(w[:5]) for s in said) for w in wanted)
+    found = sum(any(s.startswith(stem(w)) for s in said) for w in wanted)
     return found >= max(1, round(0.6 * len(wanted)))
 
 
@@ -151,14 +165,14 @@ def content_words(text: str, language: str) -> set[str]:
     return {w for w in words(_HANDLES.sub(" ", text)) if len(w) >= 4 and w not in stop and not w.isdigit()}
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     return word[:5]  # crude, but it carries "роликов" to "ролик" and "authorized" to "authorize"
 
 
 def echoes(reply: str, heard: str, language: str) -> list[str]:
     """The customer's own words that the reply uses back, endings aside."""
-    theirs = {_stem(w) for w in content_words(heard, language)}
-    return sorted(w for w in content_words(reply, language) if _stem(w) in theirs)
+    theirs = {stem(w) for w in content_words(heard, language)}
+    return sorted(w for w in content_words(reply, language) if stem(w) in theirs)
 
 
 @dataclass
@@ -212,26 +226,36 @@ def _reflected_feelings(tokens: list[str], lex: Lexicon, window: int = 3) -> lis
     return found
 
 
-def _seeks_information(text: str, tokens: list[str], lex: Lexicon) -> bool:
+def _sentences(text: str) -> list[str]:
+    return re.findall(r"[^.!?\n]+[.!?]*", text)
+
+
+def _asks(sentence: str, lex: Lexicon) -> bool:
     """A real question or a request for information; backchannels ("Really?", "Do you?") are neither."""
-    for sentence in re.findall(r"[^.!?\n]+[.!?]*", text):
-        said = words(sentence)
-        while said and said[0] in lex.openers:  # "Hi, how are you" asks as much as "How are you"
-            said = said[1:]
-        if not said or all(w in lex.backchannel for w in said):
-            continue
-        if "?" in sentence:
-            return True
-        exclaims = sentence.rstrip().endswith("!") or (len(said) > 1 and said[1] in ("a", "an"))  # "What a mess!"
-        if said[0] in lex.question_starts and not exclaims:
-            return True
-    return bool(lex.requests.find(tokens))
+    said = words(sentence)
+    while said and said[0] in lex.openers:  # "Hi, how are you" asks as much as "How are you"
+        said = said[1:]
+    if not said or all(w in lex.backchannel for w in said):
+        return False
+    if "?" in sentence:
+        return True
+    exclaims = sentence.rstrip().endswith("!") or (len(said) > 1 and said[1] in ("a", "an"))  # "What a mess!"
+    return said[0] in lex.question_starts and not exclaims or bool(lex.requests.find(said))
+
+
+def _questions(text: str, lex: Lexicon) -> list[str]:
+    return [s for s in _sentences(text) if _asks(s, lex)]
+
+
+def _seeks_information(text: str, tokens: list[str], lex: Lexicon) -> bool:
+    return bool(_questions(text, lex)) or bool(lex.requests.find(tokens))
 
 
 def analyze(text: str, language: str, scenario: Scenario | None = None, heard: str = "") -> Cues:
     """Cues in one agent message; ``heard`` is what the customer has said so far."""
     lex = lexicon(language)
     tokens = words(text)
+    advice = words(" ".join(advice_sentences(text, language)))
     cues = Cues(
         question=_seeks_information(text, tokens, lex),
         empathy=lex.empathy.find(tokens) + _reflected_feelings(tokens, lex),
@@ -246,21 +270,20 @@ def analyze(text: str, language: str, scenario: Scenario | None = None, heard: s
         cues.canned += templates
         cues.company_template = bool(templates)
         if cues.question:
-            cues.asked = [f.id for f in scenario.all_facts() if matches_any(tokens, f.ask)]
-            cues.asked_unknown = [f.id for f in scenario.facts.unknown if matches_any(tokens, f.ask)]
-        advice = words(" ".join(advice_sentences(text, language)))
+            asking = [words(q) for q in _questions(text, lex)]
+            cues.asked = [f.id for f in scenario.all_facts() if any(matches_any(q, f.ask) for q in asking)]
+            cues.asked_unknown = [f.id for f in scenario.facts.unknown if any(matches_any(q, f.ask) for q in asking)]
         cues.traps = [t.id for t in scenario.traps if matches_any(advice, t.match)]
         cues.resolutions = [r.id for r in scenario.resolutions if matches_any(tokens, r.match)]
-    cues.fix = bool(cues.traps or cues.resolutions or lex.fix.find(tokens))
+    cues.fix = bool(cues.traps or cues.resolutions or lex.fix.find(advice))
     return cues
 
 
 def advice_sentences(text: str, language: str) -> list[str]:
     """Sentences that tell the customer to do something: statements and requests ("Could you restart…?"),
     not questions about what happened ("Have you restarted it?")."""
-    sentences = re.findall(r"[^.!?\n]+[.!?]*", text)
     requests = [" ".join(p) for p in lexicon(language).requests.phrases]
-    return [s for s in sentences if not s.rstrip().endswith("?") or any(r in s.casefold() for r in requests)]
+    return [s for s in _sentences(text) if not s.rstrip().endswith("?") or any(r in s.casefold() for r in requests)]
 
 
 def _similar(tokens: list[str], template: list[str], threshold: float = 0.6) -> bool:
@@ -271,17 +294,25 @@ def _similar(tokens: list[str], template: list[str], threshold: float = 0.6) -> 
     return len(unique & set(tokens)) / len(unique) >= threshold
 
 
-_SHOUT = re.compile(r"\b[A-ZА-ЯЁ]{4,}\b|!!|\?!")
+_CAPS = re.compile(r"\b[A-ZА-ЯЁ]{4,}\b")
+_VOWELS = re.compile(r"[AEIOUYАЕЁИОУЫЭЮЯ]")
+_PUNCT = re.compile(r"!!|\?!")
 
 
 def distress(text: str, language: str) -> list[str]:
-    """Signs that the customer is frustrated, afraid or worn out: words, SHOUTING, "?!"."""
-    found = lexicon(language).distress.find(words(text))
-    return found + _SHOUT.findall(text)
+    """Signs that the customer is frustrated, afraid or worn out: words, SHOUTING, "?!". A capitalised
+    word with fewer than two vowels is an acronym (USPS, СДЭК), not a shout."""
+    found = lexicon(language).distress.find(words(text)) + _PUNCT.findall(text)
+    return found + [c for c in _CAPS.findall(text) if len(c) >= 4 and len(_VOWELS.findall(c)) >= 2]
+
+
+_NEGATIONS = frozenset({"не", "нет", "никак", "not", "doesn't", "don't", "isn't", "still", "no"})
 
 
 def thanks(text: str, language: str) -> bool:
-    return bool(lexicon(language).thanks.find(words(text)))
+    """Signs off satisfied: "thanks", "работает" (but not "не работает")."""
+    tokens = words(text)
+    return any(i == 0 or tokens[i - 1] not in _NEGATIONS for i, _ in lexicon(language).thanks.starts(tokens))
 
 
 def already_done(text: str, language: str) -> list[str]:
@@ -291,9 +322,27 @@ def already_done(text: str, language: str) -> list[str]:
     done: list[str] = []
     for i, token in enumerate(tokens[:-1]):
         if token in lex.already:
-            following = [t for t in tokens[i + 1 : i + 4] if t not in lex.stopwords and len(t) >= 4]
-            done.extend(_stem(t) for t in following[:1])
+            following = [
+                t
+                for t in tokens[i + 1 : i + 5]
+                if t not in lex.stopwords and len(t) >= 4 and not lex.not_deeds.find([t])
+            ]
+            done.extend(stem(t) for t in following[:1])
     return done
+
+
+def tells_to(sentence: str, stem: str, language: str) -> bool:
+    """The sentence tells the customer to do what ``stem`` names: it starts with that verb ("Restart
+    it", "Перезагрузите"), or says please/try/you should with it."""
+    tokens = words(sentence)
+    lex = lexicon(language)
+    while tokens and tokens[0] in lex.openers:
+        tokens = tokens[1:]
+    hits = [i for i, t in enumerate(tokens) if t.startswith(stem)]
+    if not hits:
+        return False
+    imperative = hits[0] == 0 or (language == "ru" and any(tokens[i].endswith(("те", "ти")) for i in hits))
+    return imperative or bool(lex.advice.find(tokens))
 
 
 def offers_help(text: str, language: str) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 WHY: dict[str, dict[str, str]] = {
     "missed_clarifying_question": {
-        "en": "You proposed a solution before finding out the {label}.",
-        "ru": "Вы предложили решение, не выяснив {label}.",
+        "en": "You proposed a solution before finding this out: {label}.",
+        "ru": "Вы предложили решение, не выяснив важное: {label}.",
     },
     "missed_any_question": {
         "en": "You proposed a fix before asking a single question about what happened.",
@@ -28,8 +28,8 @@ WHY: dict[str, dict[str, str]] = {
         "ru": "Почти то же сообщение, что и раньше: от повтора оно не становится понятнее.",
     },
     "asked_again": {
-        "en": "The customer had already said the {label}: \u201c{value}\u201d.",
-        "ru": "Клиент уже говорил {label}: «{value}».",
+        "en": "The customer had already told you this ({label}): \u201c{value}\u201d.",
+        "ru": "Клиент уже говорил об этом ({label}): «{value}».",
     },
     "no_empathy": {
         "en": "The customer was upset (\u201c{quote}\u201d) and no reply acknowledged it.",
@@ -75,12 +75,8 @@ BETTER: dict[str, dict[str, str]] = {
         "ru": "Дождитесь, пока клиент допишет, и отвечайте на то, что он сказал.",
     },
     "canned_answer": {
-        "en": "Say it in your own words about this case, e.g. \u201c{example}\u201d",
-        "ru": "Скажите своими словами и про этот случай, например: «{example}»",
-    },
-    "canned_example": {
-        "en": "I see: {quote}. Let me look into exactly that.",
-        "ru": "Вижу: {quote}. Давайте разберусь именно с этим.",
+        "en": "Answer this customer in your own words, using what they told you: their order, dates, what they tried.",
+        "ru": "Ответьте этому клиенту своими словами, опираясь на то, что он рассказал: заказ, даты, что уже пробовал.",
     },
     "repeated_answer": {
         "en": "If it did not land, explain it differently or ask what is unclear.",

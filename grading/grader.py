@@ -8,10 +8,22 @@ strengths. Same input, same report; no model, no network.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from grading import feedback
-from grading.cues import Cues, advice_sentences, already_done, analyze, distress, mentions, thanks, words
+from grading.cues import (
+    Cues,
+    advice_sentences,
+    already_done,
+    analyze,
+    distress,
+    has_sequence,
+    mentions,
+    stem,
+    tells_to,
+    thanks,
+    words,
+)
 from grading.report import (
     OUTCOME_SCORE,
     SKILLS,
@@ -31,6 +43,8 @@ DEFAULT_PASS = 70
 DEFAULT_FIRST_REPLY = 60.0
 REPEAT_SIMILARITY = 0.8
 QUOTE_CHARS = 160
+STALE_TYPING = 60.0
+"""A typing indicator with no message for this long no longer makes a reply an interruption."""
 
 
 def _quote(text: str) -> str:
@@ -51,16 +65,24 @@ class _Walk:
     """Facts the customer has stated."""
     elicited: set[str] = field(default_factory=set)
     """Facts the agent has asked for."""
-    turn_open: bool = False
+    typing_since: float | None = None
+    """When a customer typing indicator went up without a message yet."""
+    chunk_open: bool = False
     first_turn_done: bool = False
+    replied: bool = False
+    """The agent has answered the customer's first complete message."""
+    agent_stems: set[str] = field(default_factory=set)
+    customer_stems: set[str] = field(default_factory=set)
+    """Words the customer brought into the conversation (not ones they quoted back from the agent)."""
+    flagged_facts: set[str] = field(default_factory=set)
     customer_spoke_at: float | None = None
     agent_messages: list[tuple[int, set[str]]] = field(default_factory=list)
     interruptions: int = 0
     asked_before_fix: bool = False
-    fix_judged: bool = False
     upset: Event | None = None
-    """The first customer message that showed distress and is still unacknowledged."""
-    acknowledged: bool = False
+    """The first customer message of a distress episode the agent has not acknowledged yet."""
+    ignored_at: Event | None = None
+    """The first agent reply after ``upset`` that did not acknowledge it."""
     personalized: int = 0
 
     def mark(
@@ -91,28 +113,33 @@ class _Walk:
     # -- the customer's side
     def customer(self, event: Event) -> None:
         if event.type == "typing":
-            self.turn_open = True
+            self.typing_since = event.t
             return
         if event.type != "message":
             return
         text = event.text or ""
-        self.turn_open = not event.final
+        self.typing_since = None
+        self.chunk_open = not event.final
         self.first_turn_done = self.first_turn_done or event.final
         if self.customer_spoke_at is None and event.final:
             self.customer_spoke_at = event.t  # the wait starts when the customer's first message is complete
         self.heard += " " + text
+        self.customer_stems |= {stem(w) for w in words(text)} - self.agent_stems
         if self.scenario:
             self.said |= {f.id for f in self.scenario.all_facts() if mentions(text, f.value)}
-        if self.upset is None and not self.acknowledged and distress(text, self.lang):
+        if self.upset is None and distress(text, self.lang):
             self.upset = event
 
     # -- the agent's side
     def agent(self, event: Event) -> None:
         text = event.text or ""
         cues = analyze(text, self.lang, self.scenario, self.heard)
+        # Only words the customer brought in can save a template: quoting the agent back does not count.
+        own = replace(cues, echoed=[w for w in cues.echoed if stem(w) in self.customer_stems])
+        self.agent_stems |= {stem(w) for w in words(text)}
         self._timing(event)
         self._interruption(event)
-        self._canned(event, cues)
+        self._canned(event, own)
         self._repeated(event)
         self._asked_again(event, cues)
         self._premature_fix(event, cues)
@@ -120,12 +147,14 @@ class _Walk:
         self._empathy(event, cues)
         if cues.clarifying and not cues.fix:
             self._good_question(event, cues)
+        self._personalized(event, cues, canned=own.is_canned)
         self.elicited |= set(cues.asked)
         self.asked_before_fix = self.asked_before_fix or cues.clarifying
 
     def _timing(self, event: Event) -> None:
-        if self.agent_messages or self.customer_spoke_at is None:
-            return
+        if self.replied or self.customer_spoke_at is None:
+            return  # a greeting before the customer wrote is not a reply to them
+        self.replied = True
         if self.transcript.meta.get("timing") == "missing":
             return
         limit = self.scenario.end.first_reply_seconds if self.scenario else DEFAULT_FIRST_REPLY
@@ -140,7 +169,8 @@ class _Walk:
             )
 
     def _interruption(self, event: Event) -> None:
-        if not (self.turn_open or event.meta.get("interruption")):
+        typing = self.typing_since is not None and event.t - self.typing_since <= STALE_TYPING
+        if not (self.chunk_open or typing or event.meta.get("interruption")):
             return
         self.interruptions += 1
         opening = not self.first_turn_done
@@ -158,13 +188,12 @@ class _Walk:
     def _canned(self, event: Event, cues: Cues) -> None:
         if not cues.is_canned:
             return
-        phrase = (cues.canned or [event.text or ""])[0]
-        example = feedback.better("canned_example", self.lang, quote=_customer_gist(self.heard))
+        phrase = _sentence_with(event.text or "", cues.canned[0].split()) if cues.canned else event.text or ""
         self.mark(
             "canned_answer",
             event,
             feedback.why("canned_answer", self.lang, phrase=_quote(phrase)),
-            better=feedback.better("canned_answer", self.lang, example=example),
+            better=feedback.better("canned_answer", self.lang),
         )
 
     def _repeated(self, event: Event) -> None:
@@ -197,11 +226,11 @@ class _Walk:
                 return
 
     def _premature_fix(self, event: Event, cues: Cues) -> None:
-        if not cues.fix or self.fix_judged:
+        if not cues.fix:
             return
-        self.fix_judged = True  # judged at the first proposal: later ones build on what was learned by then
         if self.scenario is None:
-            if not self.asked_before_fix and not cues.clarifying:
+            if not self.asked_before_fix and not cues.clarifying and "any" not in self.flagged_facts:
+                self.flagged_facts.add("any")
                 self.mark(
                     "missed_clarifying_question",
                     event,
@@ -209,9 +238,10 @@ class _Walk:
                     better=feedback.better("missed_any_question", self.lang),
                 )
             return
-        known = self.said | self.elicited | set(cues.asked)
+        known = self.said | self.elicited | set(cues.asked) | self.flagged_facts  # each fact is flagged once
         for fact in self.scenario.facts.hidden:
             if fact.required and fact.id not in known:
+                self.flagged_facts.add(fact.id)
                 self.mark(
                     "missed_clarifying_question",
                     event,
@@ -234,10 +264,9 @@ class _Walk:
                 )
                 return
             return
-        advice = set(words(" ".join(advice_sentences(event.text or "", self.lang))))
-        for stem in already_done(self.heard, self.lang):
-            if any(w.startswith(stem) for w in advice):
-                reason = feedback.why("already_did", self.lang, quote=_quote(_sentence_with(self.heard, stem)))
+        for done in already_done(self.heard, self.lang):
+            if any(tells_to(sentence, done, self.lang) for sentence in advice_sentences(event.text or "", self.lang)):
+                reason = feedback.why("already_did", self.lang, quote=_quote(_sentence_with(self.heard, [done])))
                 self.mark(
                     "wrong_advice",
                     event,
@@ -248,16 +277,23 @@ class _Walk:
                 return
 
     def _empathy(self, event: Event, cues: Cues) -> None:
+        if self.upset is None:
+            return
         if cues.empathic:
-            if self.upset is not None and not self.acknowledged:
-                self.mark("empathy", event, feedback.why("empathy", self.lang), positive=True, severity="minor")
-            self.acknowledged = True
-        if len(cues.echoed) >= 2 and not cues.is_canned and self.personalized < 2:
+            self.mark("empathy", event, feedback.why("empathy", self.lang), positive=True, severity="minor")
+            self.upset = self.ignored_at = None
+        elif self.ignored_at is None:
+            self.ignored_at = event
+
+    def _personalized(self, event: Event, cues: Cues, canned: bool) -> None:
+        faulted = any(m.seq == event.seq and not m.positive and m.severity != "minor" for m in self.marks)
+        if len(cues.echoed) >= 2 and not canned and not faulted and self.personalized < 2:
             self.personalized += 1
+            details = ", ".join(cues.echoed[:4])
             self.mark(
                 "personalized",
                 event,
-                feedback.why("personalized", self.lang, details=", ".join(cues.echoed[:4])),
+                feedback.why("personalized", self.lang, details=details),
                 positive=True,
                 severity="minor",
             )
@@ -280,31 +316,24 @@ class _Walk:
 
     # -- after the last event
     def finish(self) -> None:
-        agent = [e for e in self.transcript.messages("agent")]
-        if self.upset is not None and not self.acknowledged:
-            after = [e for e in agent if e.seq > self.upset.seq]
-            if after:
-                self.mark(
-                    "no_empathy",
-                    after[0],
-                    feedback.why("no_empathy", self.lang, quote=_quote(self.upset.text or "")),
-                    better=feedback.better("no_empathy", self.lang),
-                )
+        if self.upset is not None and self.ignored_at is not None:
+            self.mark(
+                "no_empathy",
+                self.ignored_at,
+                feedback.why("no_empathy", self.lang, quote=_quote(self.upset.text or "")),
+                better=feedback.better("no_empathy", self.lang),
+            )
         calmed = _calmed_after(self.transcript, self.lang)
         if calmed is not None:
             self.mark("deescalated", calmed, feedback.why("deescalated", self.lang), positive=True, severity="minor")
 
 
-def _sentence_with(text: str, stem: str) -> str:
+def _sentence_with(text: str, stems: list[str]) -> str:
+    """The sentence of ``text`` whose words start with these stems, in order (else the whole text)."""
     for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
-        if any(w.startswith(stem) for w in words(sentence)):
+        if has_sequence(words(sentence), stems) or all(any(w.startswith(s) for w in words(sentence)) for s in stems):
             return sentence
     return text
-
-
-def _customer_gist(heard: str) -> str:
-    first = heard.strip().split(".")[0].strip()
-    return first[:80].lower() if first else "…"
 
 
 def _calmed_after(transcript: Transcript, lang: str) -> Event | None:

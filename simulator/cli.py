@@ -53,18 +53,18 @@ def friendly_errors() -> Iterator[None]:
     """Expected failures become one line and an exit code, never a traceback."""
     from pydantic import ValidationError
 
-    from simulator.catalog import CatalogError
+    from simulator.catalog import CatalogError, UnknownName
     from simulator.llm import BackendError
     from transcripts.format import TranscriptError
-    from transcripts.repository import AccessDenied
+    from transcripts.repository import AccessDenied, NotFound
     from transcripts.store import StoreError
 
     try:
         yield
     except (CatalogError, TranscriptError) as exc:
         fail(str(exc))
-    except LookupError as exc:
-        fail(str(exc.args[0]) if exc.args else str(exc))
+    except (UnknownName, NotFound) as exc:
+        fail(str(exc))
     except ValidationError as exc:
         first = exc.errors()[0]
         fail(f"{'.'.join(map(str, first['loc']))}: {first['msg']}")

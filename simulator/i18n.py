@@ -71,8 +71,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "simulate.saved": ("Transcript saved to {path}", "Транскрипт сохранён в {path}"),
     "simulate.outcome": (
-        "Outcome: {outcome} · customer patience {patience}/100 · {fallbacks}/{lines} lines from the authored bank",
-        "Итог: {outcome} · терпение клиента {patience}/100 · авторских реплик: {fallbacks} из {lines}",
+        "Outcome: {outcome} · customer patience {patience}/100",
+        "Итог: {outcome} · терпение клиента {patience}/100",
+    ),
+    "simulate.fallbacks": (
+        " · {fallbacks}/{lines} model lines replaced by authored ones",
+        " · реплик модели заменено авторскими: {fallbacks} из {lines}",
     ),
     "simulate.interrupted": (
         "Interrupted; the transcript so far is saved.",

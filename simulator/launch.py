@@ -12,7 +12,7 @@ import typer
 
 from grading import Report, grade
 from simulator import paths
-from simulator.catalog import Persona, Scenario, catalog_roots, load_catalog
+from simulator.catalog import Persona, Scenario, UnknownName, catalog_roots, load_catalog
 from simulator.engine.session import Session
 from simulator.i18n import t
 from simulator.llm import Backend, make_backend, writes_language
@@ -36,7 +36,7 @@ def choose(key: str, extra: list[Path]) -> Casting:
     path = Path(key)
     by_file = path.suffix in (".yaml", ".yml")
     if by_file and not path.is_file():
-        raise LookupError(f"{key}: no such file")
+        raise UnknownName(f"{key}: no such file")
     loaded = load_catalog(catalog_roots(extra) + ([path] if by_file else []))
     if by_file:
         key = next((sid for sid, doc in loaded.scenarios.items() if doc.path.resolve() == path.resolve()), key)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from simulator.catalog import Scenario
+from simulator.catalog import Scenario, UnknownName
 from simulator.engine.bots import BOTS, Agent, ScriptedAgent, load_script
 from simulator.engine.clock import VirtualClock
 from simulator.engine.headless import play
@@ -24,7 +24,7 @@ def pick_agent(scenario: Scenario, bot: str | None, script: Path | None) -> Agen
         return ScriptedAgent(load_script(script))
     name = bot or "good"
     if name not in BOTS:
-        raise LookupError(t("simulate.unknown_bot", name=name, choices=", ".join(BOTS)))
+        raise UnknownName(t("simulate.unknown_bot", name=name, choices=", ".join(BOTS)))
     return BOTS[name](scenario)
 
 

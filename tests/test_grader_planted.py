@@ -9,8 +9,8 @@ Each ``tests/data/planted/NAME.json`` (a ``sparring.transcript/1`` chat) has a s
 The strict check: the negative marks the grader gives, as (kind, seq, fact), are exactly the planted ones: all
 caught, nothing invented. Strengths are checked for presence only.
 
-``tests/data/planted/probes/`` holds small transcripts that pin down grader bugs found while writing these; each
-has a ``bug`` text and is an ``xfail(strict=True)``: when the grader is fixed the probe passes and must be promoted.
+``tests/data/planted/probes/`` holds small transcripts that pinned down grader bugs found while writing these; each
+has a ``bug`` text saying what went wrong, and now guards against it coming back.
 """
 
 from __future__ import annotations
@@ -261,8 +261,8 @@ def test_same_input_same_report(path, catalog):
 
 @pytest.mark.parametrize(
     "path",
-    [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=_expect(p)["bug"]), id=p.stem) for p in PROBE_CASES],
+    [pytest.param(p, id=p.stem) for p in PROBE_CASES],
 )
-def test_grader_bug_probe(path, catalog):
+def test_fixed_grader_bugs_stay_fixed(path, catalog):
     _, expect, report = _graded(path, catalog)
     _check_marks(report, expect)

@@ -47,8 +47,12 @@ def temporary_postgres(database: str = "sparring") -> Iterator[str]:
     port = _free_port()
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    run = lambda *args: subprocess.run(_as_server_user([str(a) for a in args]), check=True,  # noqa: E731
-                                       capture_output=True, text=True)
+    run = lambda *args: subprocess.run(
+        _as_server_user([str(a) for a in args]),
+        check=True,  # noqa: E731
+        capture_output=True,
+        text=True,
+    )
     try:
         run(bin_dir / "initdb", "-D", data, "-U", "sparring", "--auth=trust", "-E", "UTF8", "--no-sync")
         options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off"
@@ -57,6 +61,8 @@ def temporary_postgres(database: str = "sparring") -> Iterator[str]:
         yield f"postgresql+psycopg://sparring@127.0.0.1:{port}/{database}"
     finally:
         if (data / "postmaster.pid").exists():
-            subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                           capture_output=True)
+            subprocess.run(
+                _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+                capture_output=True,
+            )
         shutil.rmtree(root, ignore_errors=True)

@@ -1,6 +1,6 @@
 """Personas and scenarios: YAML files validated into models, with ``path:line`` errors."""
 
-from simulator.catalog.catalog import Catalog, Document, catalog_roots, load_catalog
+from simulator.catalog.catalog import Catalog, Document, UnknownName, catalog_roots, load_catalog
 from simulator.catalog.models import Fact, Intent, Language, Persona, Scenario, Temperament
 from simulator.catalog.yamlfile import CatalogError
 
@@ -14,6 +14,7 @@ __all__ = [
     "Persona",
     "Scenario",
     "Temperament",
+    "UnknownName",
     "catalog_roots",
     "load_catalog",
 ]

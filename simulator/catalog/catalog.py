@@ -20,6 +20,10 @@ KINDS: dict[str, type[BaseModel]] = {"persona": Persona, "scenario": Scenario}
 FOLDERS = {"personas": "persona", "scenarios": "scenario"}
 
 
+class UnknownName(LookupError):
+    """A scenario, persona or file that is not there; the message says what is."""
+
+
 @dataclass
 class Document(Generic[M]):
     model: M
@@ -92,12 +96,12 @@ class Catalog:
     def scenario(self, key: str) -> Scenario:
         if key not in self.scenarios:
             known = ", ".join(sorted(self.scenarios)) or "none"
-            raise LookupError(f"{key}: no such scenario (known: {known})")
+            raise UnknownName(f"{key}: no such scenario (known: {known})")
         return self.scenarios[key].model
 
     def persona(self, key: str) -> Persona:
         if key not in self.personas:
-            raise LookupError(f"{key}: no such persona (known: {', '.join(sorted(self.personas)) or 'none'})")
+            raise UnknownName(f"{key}: no such persona (known: {', '.join(sorted(self.personas)) or 'none'})")
         return self.personas[key].model
 
     def cast(self, scenario: Scenario) -> Persona:
