@@ -47,12 +47,10 @@ def temporary_postgres(database: str = "sparring") -> Iterator[str]:
     port = _free_port()
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    run = lambda *args: subprocess.run(
-        _as_server_user([str(a) for a in args]),
-        check=True,  # noqa: E731
-        capture_output=True,
-        text=True,
-    )
+
+    def run(*args: object) -> None:
+        subprocess.run(_as_server_user([str(a) for a in args]), check=True, capture_output=True, text=True)
+
     try:
         run(bin_dir / "initdb", "-D", data, "-U", "sparring", "--auth=trust", "-E", "UTF8", "--no-sync")
         options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off"
