@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -56,7 +56,7 @@ def friendly_errors() -> Iterator[None]:
     from simulator.catalog import CatalogError, UnknownName
     from simulator.llm import BackendError
     from transcripts.format import TranscriptError
-    from transcripts.repository import AccessDenied, NotFound
+    from transcripts.repository import AccessDenied, NotFound, Refused
     from transcripts.store import StoreError
 
     try:
@@ -72,6 +72,8 @@ def friendly_errors() -> Iterator[None]:
         fail(str(exc), EXIT_FAILED)
     except (StoreError, AccessDenied) as exc:
         fail(str(exc), EXIT_FAILED)
+    except Refused as exc:
+        fail(str(exc))
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
@@ -260,6 +262,153 @@ def practice(
             mode=mode.value,
             catalog=catalog or [],
         )
+
+
+group_app = typer.Typer(help=t("group.help"), no_args_is_help=True)
+person_app = typer.Typer(help=t("person.help"), no_args_is_help=True)
+app.add_typer(group_app, name="group")
+app.add_typer(person_app, name="person")
+SessionArgument = Annotated[str, typer.Argument(help=t("session.id"))]
+MarkArgument = Annotated[int, typer.Argument(help=t("review.mark"))]
+ReasonOption = Annotated[str | None, typer.Option("--reason", help=t("review.reason"), show_default=False)]
+
+
+@contextlib.contextmanager
+def store() -> Iterator[Any]:
+    """The repository as the acting person, with every expected failure as one line."""
+    from simulator.storage import open_repository
+
+    with friendly_errors():
+        yield open_repository(_settings())
+
+
+@group_app.command("add", help=t("group.add.help"))
+def group_add(name: Annotated[str, typer.Argument(help=t("group.name"))]) -> None:
+    from simulator.manage import add_group
+
+    with store() as repo:
+        add_group(repo, name)
+
+
+@group_app.command("list", help=t("group.list.help"))
+def group_list() -> None:
+    from simulator.manage import list_groups
+
+    with store() as repo:
+        list_groups(repo)
+
+
+@group_app.command("members", help=t("group.members.help"))
+def group_members(name: Annotated[str, typer.Argument(help=t("group.name"))]) -> None:
+    from simulator.manage import list_members
+
+    with store() as repo:
+        list_members(repo, name)
+
+
+@person_app.command("add", help=t("person.add.help"))
+def person_add(
+    name: Annotated[str, typer.Argument(help=t("person.name"))],
+    role: Annotated[str, typer.Option("--role", help=t("person.role"))] = "trainee",
+    group: Annotated[list[str] | None, typer.Option("--group", help=t("person.group"), show_default=False)] = None,
+    mentors: Annotated[
+        list[str] | None, typer.Option("--mentors", help=t("person.mentors"), show_default=False)
+    ] = None,
+) -> None:
+    from simulator.manage import add_person
+
+    with store() as repo:
+        add_person(repo, name, role, group or [], mentors or [])
+
+
+@app.command(help=t("sessions.help"))
+def sessions(
+    trainee: Annotated[str | None, typer.Option("--trainee", help=t("sessions.trainee"), show_default=False)] = None,
+    group: Annotated[str | None, typer.Option("--group", help=t("sessions.group"), show_default=False)] = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", help=t("sessions.scenario"), show_default=False)] = None,
+    status: Annotated[str | None, typer.Option("--status", help=t("sessions.status"), show_default=False)] = None,
+    limit: Annotated[int, typer.Option("--limit", help=t("sessions.limit"), min=1)] = 50,
+) -> None:
+    from simulator.manage import list_sessions
+
+    with store() as repo:
+        list_sessions(repo, trainee=trainee, group=group, scenario=scenario, status=status, limit=limit)
+
+
+@app.command(help=t("review.help"))
+def review(
+    session: SessionArgument,
+    mark: MarkArgument,
+    override: Annotated[bool, typer.Option("--override", help=t("review.override"))] = False,
+    reason: ReasonOption = None,
+) -> None:
+    with store() as repo:
+        repo.review(_mark_id(repo, session, mark), "override" if override else "agree", reason)
+        typer.echo(t("manage.reviewed"))
+
+
+@app.command(help=t("comment.help"))
+def comment(
+    session: SessionArgument,
+    text: Annotated[str, typer.Argument(help=t("comment.text"))],
+    seq: Annotated[int | None, typer.Option("--seq", help=t("comment.seq"), show_default=False)] = None,
+) -> None:
+    with store() as repo:
+        repo.comment(session, text, seq)
+        typer.echo(t("manage.commented"))
+
+
+@app.command(help=t("respond.help"))
+def respond(
+    session: SessionArgument,
+    mark: MarkArgument,
+    dispute: Annotated[bool, typer.Option("--dispute", help=t("respond.dispute"))] = False,
+    reason: ReasonOption = None,
+) -> None:
+    with store() as repo:
+        repo.respond(_mark_id(repo, session, mark), "dispute" if dispute else "acknowledge", reason)
+        typer.echo(t("manage.responded"))
+
+
+@app.command(help=t("close.help"))
+def close(session: SessionArgument) -> None:
+    with store() as repo:
+        repo.close_session(session)
+        typer.echo(t("manage.closed", id=session))
+
+
+@app.command("import", help=t("import.help"))
+def import_(
+    files: Annotated[list[Path], typer.Argument(help=t("import.files"))],
+    trainee: Annotated[str | None, typer.Option("--trainee", help=t("import.trainee"), show_default=False)] = None,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help=t("grade.scenario"), show_default=False)
+    ] = None,
+    lang: LangOption = None,
+    catalog: CatalogOption = None,
+) -> None:
+    from simulator.manage import import_files
+
+    with store() as repo:
+        settings = _settings()
+        import_files(
+            repo,
+            files,
+            trainee=trainee,
+            scenario=scenario,
+            language=lang.value if lang else None,
+            extra=[*settings.catalog, *(catalog or [])],
+        )
+
+
+def _mark_id(repo: Any, session: str, number: int) -> int:
+    """Marks are numbered 1, 2, … per session for people; the store knows them by id."""
+    marks = repo.marks(session)
+    if not 1 <= number <= len(marks):
+        from transcripts.repository import Refused
+
+        raise Refused(t("manage.no_mark", number=number, count=len(marks), id=session))
+    return int(marks[number - 1].id)
 
 
 def main() -> None:

@@ -42,6 +42,10 @@ class AccessDenied(Exception):
     """The acting person may not read or change this."""
 
 
+class Refused(ValueError):
+    """A request the store turns down as it stands: a duplicate, an unknown role, a missing reason."""
+
+
 class NotFound(LookupError):
     """No such session, person, group or mark (or none this person may see)."""
 
@@ -154,7 +158,7 @@ class Repository:
             try:
                 db.commit()
             except IntegrityError:
-                raise ValueError(t("store.exists", name=name)) from None
+                raise Refused(t("store.exists", name=name)) from None
             return group
 
     def groups(self) -> list[GroupRow]:
@@ -175,14 +179,14 @@ class Repository:
         """``groups`` they train in, ``mentors`` the groups they mentor."""
         self._require_staff()
         if role not in ROLES:
-            raise ValueError(t("store.bad_role", role=role, roles=", ".join(ROLES)))
+            raise Refused(t("store.bad_role", role=role, roles=", ".join(ROLES)))
         with self.db() as db:
             person = PersonRow(name=name, role=role)
             db.add(person)
             try:
                 db.flush()
             except IntegrityError:
-                raise ValueError(t("store.exists", name=name)) from None
+                raise Refused(t("store.exists", name=name)) from None
             assert person.id is not None
             for names, mentoring in ((groups, False), (mentors, True)):
                 for group_name in names:
@@ -256,7 +260,7 @@ class Repository:
         assert owner.id is not None
         with self.db() as db:
             if db.get(SessionRow, transcript.id) is not None:
-                raise ValueError(t("store.exists", name=transcript.id))
+                raise Refused(t("store.exists", name=transcript.id))
             db.add(
                 convert.session_row(
                     transcript, owner.id, mode=mode, status="finished", outcome=transcript.outcome, ended_at=now()
@@ -404,9 +408,9 @@ class Repository:
     def review(self, mark_id: int, verdict: str, reason: str | None = None) -> None:
         """A mentor agrees with a mark or overrides it (a reason is required to override)."""
         if verdict not in ("agree", "override"):
-            raise ValueError(t("store.bad_verdict", verdict=verdict))
+            raise Refused(t("store.bad_verdict", verdict=verdict))
         if verdict == "override" and not reason:
-            raise ValueError(t("store.reason_needed"))
+            raise Refused(t("store.reason_needed"))
         with self.db() as db:
             self._may_review(db, self._mark_session(db, mark_id))
             assert self.actor.id is not None
@@ -434,9 +438,9 @@ class Repository:
     def respond(self, mark_id: int, response: str, reason: str | None = None) -> None:
         """The trainee acknowledges a mark or disputes it (with a reason)."""
         if response not in ("acknowledge", "dispute"):
-            raise ValueError(t("store.bad_response", response=response))
+            raise Refused(t("store.bad_response", response=response))
         if response == "dispute" and not reason:
-            raise ValueError(t("store.reason_needed"))
+            raise Refused(t("store.reason_needed"))
         with self.db() as db:
             session = self._mark_session(db, mark_id)
             if session.person_id != self.actor.id:
