@@ -84,6 +84,7 @@ class EventRow(SQLModel, table=True):
 
 class GradeRow(SQLModel, table=True):
     __tablename__ = "grade"
+    __table_args__ = (Index("ix_grade_session_latest", "session_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: str = Field(foreign_key="session.id", index=True, max_length=64)
@@ -101,6 +102,7 @@ class GradeRow(SQLModel, table=True):
 
 class MarkRow(SQLModel, table=True):
     __tablename__ = "mark"
+    __table_args__ = (Index("ix_mark_grade_kind", "grade_id", "kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     grade_id: int = Field(foreign_key="grade.id", index=True)
