@@ -193,9 +193,11 @@ def test_html_escapes_every_stored_text(store):
 
 def test_html_puts_every_mark_and_its_thread_in_its_turn(store):
     parsed = parse(str(export_session(store.trainee, "s-1", "html")))
-    for mark in store.report.marks:
+    for number, stored in enumerate(store.trainee.marks("s-1"), start=1):
+        mark = stored.mark
         turn = parsed.turn_text(mark.seq)
         assert squash(mark.why) in turn, (mark.kind, mark.seq)
+        assert f"mark {number}" in turn, "numbered as sparring review and respond take them"
         if mark.better:
             assert squash(mark.better) in turn
     first = parsed.turn_text(2)
@@ -282,6 +284,9 @@ def test_json_holds_the_transcript_report_reviews_and_comments(store):
     assert override["reason"] == OVERRIDE and override["reviewer"] == "Mira <Mentor>"
     assert report.marks[override["mark"]].kind == override["kind"] == "interruption"
     assert {r["verdict"] for r in document["reviews"]} == {"agree", "override"}
+    stored = store.trainee.marks("s-1")
+    for entry in document["reviews"]:
+        assert entry["number"] == entry["mark"] + 1 and stored[entry["mark"]].id == entry["mark_id"]
     (response,) = document["responses"]
     assert response["response"] == "dispute" and response["reason"] == DISPUTE and response["person"] == "dana"
     assert response["mark_id"] == override["mark_id"]

@@ -56,15 +56,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "export.status": ("Status", "Статус"),
     "export.mode.practice": ("practice", "тренировка"),
     "export.mode.assessment": ("assessment", "аттестация"),
-    "export.status.running": ("in progress", "идёт"),
-    "export.status.abandoned": ("abandoned", "прервана"),
-    "export.status.finished": ("finished", "завершена"),
     "export.not_graded": ("Not graded yet.", "Оценки пока нет."),
     "export.critical_fail": ("a critical mark fails the session", "критичная отметка — незачёт"),
     "export.counts": ("to work on: {bad} · strengths: {good}", "над чем поработать: {bad} · сильные стороны: {good}"),
     "export.interruption": ("interrupted the customer", "перебивает клиента"),
     "export.ended": ("Session ended: {outcome}", "Сессия завершена: {outcome}"),
     "export.fact": ("fact", "факт"),
+    "export.mark_number": ("mark {number}", "отметка {number}"),
     "export.quote": ("quote", "цитата"),
     "export.review.agree": ("{name} agrees with this mark", "{name} соглашается с отметкой"),
     "export.review.override": ("{name} overrides this mark", "{name} отменяет отметку"),
@@ -119,6 +117,11 @@ class ExportMark:
     mark: Mark
     reviews: list[Review]
     responses: list[Response]
+
+    @property
+    def number(self) -> int:
+        """How people name it: ``sparring review SESSION NUMBER`` (1, 2, … per session)."""
+        return self.index + 1
 
     @property
     def overridden(self) -> bool:
@@ -294,7 +297,7 @@ def _header(data: SessionExport, lang: str) -> dict[str, Any]:
             (label("export.backend", lang), session.backend + (f" · {session.model}" if session.model else ""))
         )
     if session.status != "finished":
-        details.append((label("export.status", lang), _choice("export.status", session.status, lang)))
+        details.append((label("export.status", lang), _choice("status", session.status, lang)))
     details.append((label("export.session", lang), session.id))
     verdict = ""
     if report is not None:
@@ -352,8 +355,8 @@ def as_json(data: SessionExport) -> str:
 
 
 def _mark_ref(mark: ExportMark) -> dict[str, Any]:
-    """``mark`` indexes ``report.marks``; ``mark_id`` is the id the review and respond commands take."""
-    return {"mark": mark.index, "mark_id": mark.id, "seq": mark.mark.seq, "kind": mark.mark.kind}
+    """``mark`` indexes ``report.marks``; ``number`` is what ``sparring review`` and ``respond`` take."""
+    return {"mark": mark.index, "number": mark.number, "mark_id": mark.id, "seq": mark.mark.seq, "kind": mark.mark.kind}
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
