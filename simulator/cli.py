@@ -401,6 +401,31 @@ def import_(
         )
 
 
+class ExportFormat(StrEnum):
+    html = "html"
+    md = "md"
+    json = "json"
+    csv = "csv"
+
+
+@app.command(help=t("export.help"))
+def export(
+    session: SessionArgument,
+    output: Annotated[ExportFormat, typer.Option("--format", "-f", help=t("export.format_help"))] = ExportFormat.html,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help=t("export.out"), show_default=False)] = None,
+) -> None:
+    from transcripts.export import export_session
+
+    with store() as repo:
+        document = export_session(repo, session, output.value)
+    data = document.encode("utf-8") if isinstance(document, str) else document
+    if out is None:
+        sys.stdout.buffer.write(data)
+        return
+    out.write_bytes(data)
+    typer.echo(t("export.written", path=out), err=True)
+
+
 def _mark_id(repo: Any, session: str, number: int) -> int:
     """Marks are numbered 1, 2, … per session for people; the store knows them by id."""
     marks = repo.marks(session)

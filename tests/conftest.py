@@ -15,6 +15,7 @@ from simulator.engine.session import Session
 from simulator.llm.base import Backend
 from simulator.llm.scripted import ScriptedBackend
 from tests.openai_server import openai_server  # noqa: F401  (a fixture, used by name)
+from tests.store_fixtures import database_url, postgres_server  # noqa: F401  (fixtures, used by name)
 from transcripts.format import Transcript
 
 

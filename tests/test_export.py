@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -13,7 +12,7 @@ import pytest
 
 from grading import grade
 from grading.report import Mark, Report
-from transcripts.export import CSV_COLUMNS, EXPORT_FORMAT, FORMATS, LABELS, export_session
+from transcripts.export import CSV_COLUMNS, EXPORT_FORMAT, FORMATS, export_session
 from transcripts.format import Event, Transcript
 from transcripts.imports import read_conversation
 from transcripts.repository import NotFound, Repository
@@ -371,10 +370,3 @@ def test_only_people_who_may_see_a_session_can_export_it(store):
 def test_an_unknown_format_is_refused(store):
     with pytest.raises(ValueError, match="pdf"):
         export_session(store.trainee, "s-1", "pdf")
-
-
-def test_labels_are_ready_for_the_i18n_table():
-    for key, (english, russian) in LABELS.items():
-        assert key.startswith("export.")
-        assert english.strip() and re.search("[а-яё]", russian, re.I), key
-        assert set(re.findall(r"{(\w+)}", english)) == set(re.findall(r"{(\w+)}", russian)), key

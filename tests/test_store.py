@@ -7,21 +7,22 @@ from alembic import command
 from sqlalchemy import create_engine, text
 
 from grading import grade
-from tests.store_fixtures import database_url, postgres_server  # noqa: F401  (fixtures)
 from transcripts.format import Event, Transcript
 from transcripts.repository import AccessDenied, NotFound, Refused, Repository
 from transcripts.store import StoreError, _alembic, open_engine
 
 
 def chat(session_id: str, *lines: tuple[str, str], scenario: str | None = None) -> Transcript:
-    events = [Event(seq=i, t=float(i), role=role, type="message", text=text)
-              for i, (role, text) in enumerate(lines, 1)]
+    events = [Event(seq=i, t=float(i), role=role, type="message", text=text) for i, (role, text) in enumerate(lines, 1)]
     events.append(Event(seq=len(events) + 1, t=float(len(events) + 1), role="system", type="end", text="unfinished"))
     return Transcript(id=session_id, scenario=scenario, events=events)
 
 
-ANGRY = chat("s-ann", ("customer", "My order is 5 days late, this is RIDICULOUS!"),
-             ("agent", "We apologize for any inconvenience."))
+ANGRY = chat(
+    "s-ann",
+    ("customer", "My order is 5 days late, this is RIDICULOUS!"),
+    ("agent", "We apologize for any inconvenience."),
+)
 
 
 @pytest.fixture
@@ -119,7 +120,8 @@ def test_reviews_comments_and_responses(team):
     assert [(r.verdict, r.reason) for r in stored.reviews] == [("override", "The customer had calmed down already.")]
     assert [(r.response, r.reason) for r in stored.responses] == [("dispute", "I did apologise.")]
     assert [(c.text, c.seq, name) for c, name in team["ann"].comments("s-ann")] == [
-        ("Ask for the order number first.", 2, "mia")]
+        ("Ask for the order number first.", 2, "mia")
+    ]
     with pytest.raises(Refused):
         team["mia"].review(mark_id, "override")  # an override needs a reason
     with pytest.raises(Refused):
@@ -158,9 +160,16 @@ def test_migrations_upgrade_an_older_database_and_keep_its_data(database_url):
     upgraded = open_engine(database_url)
     with upgraded.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
-        names = {row[0] for row in connection.execute(text(
-            "SELECT indexname FROM pg_indexes" if upgraded.dialect.name == "postgresql"
-            else "SELECT name FROM sqlite_master WHERE type = 'index'"))}
+        names = {
+            row[0]
+            for row in connection.execute(
+                text(
+                    "SELECT indexname FROM pg_indexes"
+                    if upgraded.dialect.name == "postgresql"
+                    else "SELECT name FROM sqlite_master WHERE type = 'index'"
+                )
+            )
+        }
     assert {"ix_grade_session_latest", "ix_mark_grade_kind"} <= names
     assert Repository.acting_as(upgraded, "old").actor.role == "admin"
     upgraded.dispose()

@@ -10,7 +10,6 @@ import time
 
 from sqlalchemy import create_engine, text
 
-from tests.store_fixtures import database_url, postgres_server  # noqa: F401  (fixtures)
 from tests.test_cli import ROOT, fast_catalog, sparring
 from transcripts.repository import Repository
 from transcripts.store import open_engine
@@ -37,9 +36,27 @@ def wait_for_events(url: str, at_least: int, timeout: float = 30) -> list[tuple[
 def test_a_killed_session_keeps_its_events_and_is_abandoned(database_url, tmp_path):
     env = {**os.environ, "SPARRING_DATABASE_URL": database_url, "SPARRING_HOME": str(tmp_path / "home")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "simulator.cli", "--as", "ann", "practice", "-s", "fast-case", "-b", "scripted",
-         "--catalog", str(fast_catalog(tmp_path))],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env, text=True)
+        [
+            sys.executable,
+            "-m",
+            "simulator.cli",
+            "--as",
+            "ann",
+            "practice",
+            "-s",
+            "fast-case",
+            "-b",
+            "scripted",
+            "--catalog",
+            str(fast_catalog(tmp_path)),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        text=True,
+    )
     try:
         wait_for_events(database_url, 2)
         process.stdin.write("Hi, I'm so sorry about the three days. What is your contract number?\n")

@@ -42,52 +42,6 @@ FORMATS: Final = ("html", "md", "json", "csv")
 CSV_COLUMNS: Final = ("seq", "time", "role", "text", "marks")
 """``time`` is seconds from the start, so ``sparring grade`` reads the CSV back as a chat export."""
 
-# Strings not yet in simulator.i18n.MESSAGES (same keys, to be moved there); MESSAGES wins once they are.
-LABELS: dict[str, tuple[str, str]] = {
-    "export.title": ("Session report", "Отчёт о сессии"),
-    "export.no_scenario": ("free conversation", "свободный разговор"),
-    "export.trainee": ("Trainee", "Стажёр"),
-    "export.date": ("Date", "Дата"),
-    "export.duration": ("Duration", "Длительность"),
-    "export.mode": ("Mode", "Режим"),
-    "export.customer": ("Customer", "Клиент"),
-    "export.backend": ("Customer played by", "Клиента играет"),
-    "export.session": ("Session", "Сессия"),
-    "export.status": ("Status", "Статус"),
-    "export.mode.practice": ("practice", "тренировка"),
-    "export.mode.assessment": ("assessment", "аттестация"),
-    "export.not_graded": ("Not graded yet.", "Оценки пока нет."),
-    "export.critical_fail": ("a critical mark fails the session", "критичная отметка — незачёт"),
-    "export.counts": ("to work on: {bad} · strengths: {good}", "над чем поработать: {bad} · сильные стороны: {good}"),
-    "export.interruption": ("interrupted the customer", "перебивает клиента"),
-    "export.ended": ("Session ended: {outcome}", "Сессия завершена: {outcome}"),
-    "export.fact": ("fact", "факт"),
-    "export.mark_number": ("mark {number}", "отметка {number}"),
-    "export.quote": ("quote", "цитата"),
-    "export.review.agree": ("{name} agrees with this mark", "{name} соглашается с отметкой"),
-    "export.review.override": ("{name} overrides this mark", "{name} отменяет отметку"),
-    "export.response.acknowledge": ("{name} acknowledges this mark", "{name} принимает отметку"),
-    "export.response.dispute": ("{name} disputes this mark", "{name} оспаривает отметку"),
-    "export.overridden": ("overridden", "отменена"),
-    "export.comments": ("Mentor comments", "Комментарии наставников"),
-    "export.on_turn": ("on event #{seq}", "к событию #{seq}"),
-    "export.other_marks": ("Marks on other events", "Отметки к другим событиям"),
-    "export.unknown_format": (
-        "unknown export format '{fmt}' (choose from: {choices})",
-        "неизвестный формат выгрузки '{fmt}' (варианты: {choices})",
-    ),
-}
-
-
-def label(key: str, lang: str | None = None, **values: object) -> str:
-    """An interface string: from ``simulator.i18n`` when it is there, else from :data:`LABELS`."""
-    if key in MESSAGES:
-        return t(key, lang, **values)
-    english, russian = LABELS[key]
-    text = russian if (lang or language()) == "ru" else english
-    return text.format(**values) if values else text
-
-
 # -- what an export holds
 
 
@@ -257,7 +211,7 @@ def export_session(repo: Repository, session_id: str, fmt: str, lang: str | None
     ``NotFound`` for a session the actor may not see, ``ValueError`` for an unknown format.
     """
     if fmt not in FORMATS:
-        raise ValueError(label("export.unknown_format", lang, fmt=fmt, choices=", ".join(FORMATS)))
+        raise ValueError(t("export.unknown_format", lang, fmt=fmt, choices=", ".join(FORMATS)))
     data = collect(repo, session_id)
     lang = lang if lang in ("en", "ru") else language()
     if fmt == "json":
@@ -275,7 +229,7 @@ def render(data: SessionExport, fmt: str, lang: str) -> str:
 
 def _labeller(lang: str) -> Callable[..., str]:
     def labelled(key: str, **values: object) -> str:
-        return label(key, lang, **values)
+        return t(key, lang, **values)
 
     return labelled
 
@@ -284,30 +238,28 @@ def _header(data: SessionExport, lang: str) -> dict[str, Any]:
     session, report = data.session, data.report
     events = data.transcript.events
     details: list[tuple[str, str]] = [
-        (label("export.trainee", lang), data.trainee),
-        (label("export.date", lang), _when(session.started_at)),
+        (t("export.trainee", lang), data.trainee),
+        (t("export.date", lang), _when(session.started_at)),
     ]
     if events:
-        details.append((label("export.duration", lang), _clock(events[-1].t)))
-    details.append((label("export.mode", lang), _choice("export.mode", session.mode, lang)))
+        details.append((t("export.duration", lang), _clock(events[-1].t)))
+    details.append((t("export.mode", lang), _choice("export.mode", session.mode, lang)))
     if persona := data.transcript.meta.get("persona"):
-        details.append((label("export.customer", lang), str(persona)))
+        details.append((t("export.customer", lang), str(persona)))
     if session.backend:
-        details.append(
-            (label("export.backend", lang), session.backend + (f" · {session.model}" if session.model else ""))
-        )
+        details.append((t("export.backend", lang), session.backend + (f" · {session.model}" if session.model else "")))
     if session.status != "finished":
-        details.append((label("export.status", lang), _choice("status", session.status, lang)))
-    details.append((label("export.session", lang), session.id))
+        details.append((t("export.status", lang), _choice("status", session.status, lang)))
+    details.append((t("export.session", lang), session.id))
     verdict = ""
     if report is not None:
-        verdict = label("report.passed", lang) if report.passed else label("report.failed", lang)
+        verdict = t("report.passed", lang) if report.passed else t("report.failed", lang)
     return {
-        "scenario": session.scenario_id or label("export.no_scenario", lang),
+        "scenario": session.scenario_id or t("export.no_scenario", lang),
         "details": details,
         "verdict": verdict,
         "critical_fail": report is not None and not report.passed and report.score >= report.pass_score,
-        "skills": [(s, label(f"skill.{s}", lang), report.skills[s]) for s in SKILLS] if report else [],
+        "skills": [(s, t(f"skill.{s}", lang), report.skills[s]) for s in SKILLS] if report else [],
         "bad": sum(not m.mark.positive for m in data.marks),
         "good": sum(m.mark.positive for m in data.marks),
     }
@@ -315,7 +267,7 @@ def _header(data: SessionExport, lang: str) -> dict[str, Any]:
 
 def _choice(prefix: str, value: str, lang: str) -> str:
     key = f"{prefix}.{value}"
-    return label(key, lang) if key in LABELS or key in MESSAGES else value
+    return t(key, lang) if key in MESSAGES else value
 
 
 def as_json(data: SessionExport) -> str:
