@@ -426,6 +426,28 @@ def export(
     typer.echo(t("export.written", path=out), err=True)
 
 
+class ProgressFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command(help=t("progress.help"))
+def progress(
+    group: Annotated[str | None, typer.Option("--group", help=t("progress.group"), show_default=False)] = None,
+    trainee: Annotated[str | None, typer.Option("--trainee", help=t("progress.trainee"), show_default=False)] = None,
+    output: Annotated[ProgressFormat, typer.Option("--format", "-f", help=t("progress.format"))] = ProgressFormat.table,
+) -> None:
+    import shutil
+
+    from simulator.progress_view import render_progress
+    from transcripts.progress import progress as load_progress
+
+    with store() as repo:
+        summary = load_progress(repo, group=group, trainee=trainee)
+    sys.stdout.write(render_progress(summary, output.value, width=shutil.get_terminal_size().columns))
+
+
 def _mark_id(repo: Any, session: str, number: int) -> int:
     """Marks are numbered 1, 2, … per session for people; the store knows them by id."""
     marks = repo.marks(session)

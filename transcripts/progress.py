@@ -1,9 +1,13 @@
 """Progress over time: per trainee and per skill, and per group, from the latest grade of each session.
 
 A level is the recency-weighted mean of the last ``WINDOW`` graded sessions (weights 10..1, newest first),
-computed in SQL with a window function (SQLite >= 3.25 and PostgreSQL alike). Everything is read in a
-handful of aggregate queries over the people in scope, never one query per trainee, so a group stays fast
-on 100,000 sessions. Who may see what is the repository's rule (``Repository.visible_people``).
+computed in SQL with window functions (SQLite >= 3.25 and PostgreSQL alike); its tier is named from it.
+Whatever the number of trainees, it takes two queries over the sessions (every graded session with its
+person's levels, then the negative mark counts per person and kind) and a few small ones to find who is in
+view, so a group stays fast on 100,000 sessions. Who may see what is the repository's rule
+(``Repository.visible_people``): a trainee themself, a mentor also the groups they mentor, staff everyone.
+The latest grade of a session is the one with the highest id, as in the repository; time is the session's
+start.
 """
 
 from __future__ import annotations
@@ -159,17 +163,6 @@ class _Scope:
     """Also list anyone in ``names`` with a graded session."""
 
 
-def _message(key: str, **values: object) -> str:
-    """simulator.i18n once the key is there; until then the pending strings in simulator.progress_view."""
-    if key in i18n.MESSAGES:
-        english, russian = i18n.MESSAGES[key]
-    else:
-        from simulator.progress_view import MESSAGES
-
-        english, russian = MESSAGES[key]
-    return (russian if i18n.language() == "ru" else english).format(**values)
-
-
 def _trainees_of(db: Session, group_ids: Iterable[int]) -> list[tuple[int, int, str]]:
     """(group id, person id, person name) of the trainees (not mentors) of these groups."""
     ids = sorted(set(group_ids))
@@ -218,7 +211,7 @@ def _scope(repo: Repository, db: Session, group: str | None, trainee: str | None
         if found is None or found.id is None:
             raise NotFound(i18n.t("store.no_group", name=group))
         if mentored is not None and found.id not in mentored:
-            raise AccessDenied(_message("progress.not_group_mentor", name=group))
+            raise AccessDenied(i18n.t("progress.not_group_mentor", name=group))
         groups = [found]
     elif person is not None:
         groups = []
@@ -240,7 +233,7 @@ def _scope(repo: Repository, db: Session, group: str | None, trainee: str | None
     if person is not None:
         assert person.id is not None
         if group is not None and person.id not in names:
-            raise NotFound(_message("progress.not_in_group", name=person.name, group=group))
+            raise NotFound(i18n.t("progress.not_in_group", name=person.name, group=group))
         if group is None:  # the groups they train in, as far as the actor may know them
             member_of[person.id] = [
                 name
@@ -280,83 +273,89 @@ _GRADE: Table = SQLModel.metadata.tables["grade"]
 _MARK: Table = SQLModel.metadata.tables["mark"]
 
 
-def _graded(people: set[int] | None, *extra: Any) -> Select[Any]:
+def _latest_grades(people: set[int] | None) -> Select[Any]:
     """One row per graded session of these people (None: everyone), with its latest grade (the highest id)."""
     s, g = _SESSION, _GRADE
-    newer = g.alias("newer")
-    latest = sa_select(func.max(newer.c.id)).where(newer.c.session_id == s.c.id).scalar_subquery()
-    query = (
-        sa_select(
-            s.c.person_id,
-            s.c.id.label("session_id"),
-            s.c.scenario_id,
-            s.c.started_at,
-            g.c.id.label("grade_id"),
-            g.c.score,
-            g.c.passed,
-            *(g.c[skill] for skill in SKILLS),
-            *extra,
-        )
-        .select_from(s.join(g, g.c.session_id == s.c.id))
-        .where(g.c.id == latest)
-    )
+    newest = func.row_number().over(partition_by=g.c.session_id, order_by=g.c.id.desc())
+    joined = sa_select(
+        s.c.person_id,
+        s.c.id.label("session_id"),
+        s.c.scenario_id,
+        s.c.started_at,
+        g.c.score,
+        g.c.passed,
+        *(g.c[skill] for skill in SKILLS),
+        newest.label("newest"),
+    ).select_from(s.join(g, g.c.session_id == s.c.id))
     if people is not None:
-        query = query.where(s.c.person_id.in_(sorted(people)))
-    return query
+        joined = joined.where(s.c.person_id.in_(sorted(people)))
+    every = joined.subquery("every_grade")
+    return sa_select(*(c for c in every.c if c.name != "newest")).where(every.c.newest == 1)
 
 
 @dataclass
-class _Level:
-    attempts: int
-    passed: int
-    overall: float | None
-    skills: dict[Skill, float | None]
-
-
-def _levels(db: Session, people: set[int] | None) -> dict[int, _Level]:
-    """Attempts, passes and recency-weighted levels per person: one query, ranked by a window function."""
-    s = _SESSION
-    newest_first = func.row_number().over(partition_by=s.c.person_id, order_by=(s.c.started_at.desc(), s.c.id.desc()))
-    graded = _graded(people, newest_first.label("rn")).subquery("graded")
-    weight = case((graded.c.rn <= WINDOW, WINDOW + 1 - graded.c.rn), else_=0)
-    total = sql_cast(func.sum(weight), Float)
-    means = [(sql_cast(func.sum(weight * graded.c[name]), Float) / total).label(name) for name in ("score", *SKILLS)]
-    query = sa_select(
-        graded.c.person_id,
-        func.count().label("attempts"),
-        func.sum(case((graded.c.passed, 1), else_=0)).label("passed"),
-        *means,
-    ).group_by(graded.c.person_id)
-    return {
-        row.person_id: _Level(
-            int(row.attempts),
-            int(row.passed or 0),
-            float(row.score),
-            {skill: float(getattr(row, skill)) for skill in SKILLS},
-        )
-        for row in db.connection().execute(query)
-    }
-
-
-@dataclass
-class _Point:
+class _Session:
     at: datetime
+    scenario: str | None
+    passed: bool
     score: int
-    skills: dict[Skill, int]
+    skills: tuple[int, ...]
+    """In the order of SKILLS."""
 
 
-def _history(db: Session, people: set[int] | None) -> dict[int, list[_Point]]:
-    s = _SESSION
-    query = _graded(people).order_by(s.c.person_id, s.c.started_at, s.c.id)
-    history: dict[int, list[_Point]] = defaultdict(list)
+@dataclass
+class _Person:
+    levels: tuple[float, ...]
+    """Overall, then SKILLS in order."""
+    sessions: list[_Session]
+    """Oldest first."""
+
+
+def _sessions(db: Session, people: set[int] | None) -> dict[int, _Person]:
+    """Every graded session, oldest first, and each person's recency-weighted levels: one query.
+
+    A window function ranks each person's sessions newest first; the WINDOW newest weigh WINDOW..1 and
+    window aggregates over the person divide the weighted sums by the weights.
+    """
+    latest = _latest_grades(people).subquery("latest")
+    newest_first = func.row_number().over(
+        partition_by=latest.c.person_id, order_by=(latest.c.started_at.desc(), latest.c.session_id.desc())
+    )
+    ranked = sa_select(*latest.c, newest_first.label("rn")).subquery("ranked")
+    weight = case((ranked.c.rn <= WINDOW, WINDOW + 1 - ranked.c.rn), else_=0)
+    total = sql_cast(func.sum(weight).over(partition_by=ranked.c.person_id), Float)
+    levels = [
+        (sql_cast(func.sum(weight * ranked.c[name]).over(partition_by=ranked.c.person_id), Float) / total)
+        for name in ("score", *SKILLS)
+    ]
+    query = sa_select(
+        ranked.c.person_id,
+        ranked.c.started_at,
+        ranked.c.scenario_id,
+        ranked.c.passed,
+        ranked.c.score,
+        *(ranked.c[skill] for skill in SKILLS),
+        *levels,
+    ).order_by(ranked.c.person_id, ranked.c.started_at, ranked.c.session_id)
+    found: dict[int, _Person] = {}
+    skills = len(SKILLS)
     for row in db.connection().execute(query):
-        history[row.person_id].append(_Point(row.started_at, row.score, {k: getattr(row, k) for k in SKILLS}))
-    return history
+        person_id, at, scenario, passed, score = row[:5]
+        person = found.get(person_id)
+        if person is None:
+            person = found[person_id] = _Person(tuple(float(x) for x in row[5 + skills :]), [])
+        person.sessions.append(_Session(at, scenario, bool(passed), score, tuple(row[5 : 5 + skills])))
+    return found
 
 
 def _negative_marks(db: Session, people: set[int] | None) -> dict[int, Counter[str]]:
-    graded = _graded(people).subquery("graded")
-    m = _MARK
+    """Counts of negative mark kinds per person, from the latest grade of each session."""
+    s, m, newer = _SESSION, _MARK, _GRADE.alias("newer")
+    latest = sa_select(func.max(newer.c.id)).where(newer.c.session_id == s.c.id).scalar_subquery()
+    sessions = sa_select(s.c.person_id, latest.label("grade_id"))
+    if people is not None:
+        sessions = sessions.where(s.c.person_id.in_(sorted(people)))
+    graded = sessions.subquery("graded")
     query = (
         sa_select(graded.c.person_id, m.c.kind, func.count().label("n"))
         .select_from(graded.join(m, m.c.grade_id == graded.c.grade_id))
@@ -364,34 +363,9 @@ def _negative_marks(db: Session, people: set[int] | None) -> dict[int, Counter[s
         .group_by(graded.c.person_id, m.c.kind)
     )
     marks: dict[int, Counter[str]] = defaultdict(Counter)
-    for row in db.connection().execute(query):
-        marks[row.person_id][row.kind] = int(row.n)
+    for person_id, kind, n in db.connection().execute(query):
+        marks[person_id][kind] = int(n)
     return marks
-
-
-@dataclass
-class _Tries:
-    sessions: int
-    passed: bool
-
-
-def _scenarios(db: Session, people: set[int] | None) -> dict[int, dict[str, _Tries]]:
-    """Per person and scenario: graded sessions, and whether any of them passed."""
-    graded = _graded(people).subquery("graded")
-    query = (
-        sa_select(
-            graded.c.person_id,
-            graded.c.scenario_id,
-            func.count().label("n"),
-            func.max(case((graded.c.passed, 1), else_=0)).label("passed"),
-        )
-        .where(graded.c.scenario_id.is_not(None))
-        .group_by(graded.c.person_id, graded.c.scenario_id)
-    )
-    tries: dict[int, dict[str, _Tries]] = defaultdict(dict)
-    for row in db.connection().execute(query):
-        tries[row.person_id][row.scenario_id] = _Tries(int(row.n), bool(row.passed))
-    return tries
 
 
 # -- putting it together
@@ -411,52 +385,79 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return fmean(present) if present else None
 
 
-def _trainee(name: str, groups: list[str], level: _Level | None, points: list[_Point], marks: Counter[str]):
-    level = level or _Level(0, 0, None, dict.fromkeys(SKILLS))
+def _trainee(name: str, groups: list[str], person: _Person | None, marks: Counter[str]) -> TraineeProgress:
+    sessions = person.sessions if person else []
+    levels: Sequence[float | None] = person.levels if person else [None] * (1 + len(SKILLS))
     skills = {
         skill: SkillProgress(
             skill=skill,
-            level=level.skills[skill],
-            tier=tier_of(level.skills[skill]),
-            history=[(p.at, p.skills[skill]) for p in points],
+            level=levels[1 + i],
+            tier=tier_of(levels[1 + i]),
+            history=[(x.at, x.skills[i]) for x in sessions],
         )
-        for skill in SKILLS
+        for i, skill in enumerate(SKILLS)
     }
+    passed = sum(x.passed for x in sessions)
     return TraineeProgress(
         name=name,
         groups=groups,
-        level=level.overall,
-        tier=tier_of(level.overall),
-        attempts=level.attempts,
-        passed=level.passed,
-        pass_rate=_rate(level.passed, level.attempts),
+        level=levels[0],
+        tier=tier_of(levels[0]),
+        attempts=len(sessions),
+        passed=passed,
+        pass_rate=_rate(passed, len(sessions)),
         skills=skills,
         top_marks=_top(marks),
-        history=[(p.at, p.score) for p in points],
+        history=[(x.at, x.score) for x in sessions],
     )
 
 
-def _daily(points: Iterable[_Point], skill: Skill) -> list[tuple[date, float]]:
-    days: dict[date, list[int]] = defaultdict(list)
-    for point in points:
-        days[point.at.date()].append(point.skills[skill])
-    return [(day, fmean(scores)) for day, scores in sorted(days.items())]
+def _daily(sessions: Iterable[_Session]) -> list[list[tuple[date, float]]]:
+    """Per skill (in SKILLS order): (day, mean score of the sessions started that day), oldest first."""
+    days: dict[date, list[int]] = {}
+    for x in sessions:
+        day = x.at.date()
+        sums = days.get(day)
+        if sums is None:
+            sums = days[day] = [0] * (len(SKILLS) + 1)
+        sums[-1] += 1
+        for i, score in enumerate(x.skills):
+            sums[i] += score
+    ordered = sorted(days.items())
+    return [[(day, sums[i] / sums[-1]) for day, sums in ordered] for i in range(len(SKILLS))]
+
+
+def _hard_scenarios(sessions_by_person: Iterable[list[_Session]]) -> list[ScenarioStat]:
+    tried: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # trainees, trainees who passed, sessions
+    for sessions in sessions_by_person:
+        mine: dict[str, bool] = {}
+        for x in sessions:
+            if x.scenario is not None:
+                mine[x.scenario] = mine.get(x.scenario, False) or x.passed
+                tried[x.scenario][2] += 1
+        for scenario, passed in mine.items():
+            tried[scenario][0] += 1
+            tried[scenario][1] += passed
+    stats = [
+        ScenarioStat(scenario=scenario, tried=n, passed=ok, pass_rate=ok / n, sessions=sessions)
+        for scenario, (n, ok, sessions) in tried.items()
+    ]
+    return sorted((s for s in stats if s.pass_rate < HARD_PASS_RATE), key=lambda s: (s.pass_rate, -s.tried, s.scenario))
 
 
 def _group(
     name: str,
     people: Sequence[int],
     trainees: dict[int, TraineeProgress],
-    history: dict[int, list[_Point]],
+    found: dict[int, _Person],
     marks: dict[int, Counter[str]],
-    tries: dict[int, dict[str, _Tries]],
 ) -> GroupProgress:
     members = [trainees[p] for p in people]
-    points = [point for p in people for point in history.get(p, [])]
+    daily = _daily(x for p in people if p in found for x in found[p].sessions)
     skills = {}
-    for skill in SKILLS:
+    for i, skill in enumerate(SKILLS):
         level = _mean(t.skills[skill].level for t in members)
-        skills[skill] = GroupSkill(skill=skill, level=level, tier=tier_of(level), history=_daily(points, skill))
+        skills[skill] = GroupSkill(skill=skill, level=level, tier=tier_of(level), history=daily[i])
     ordered = sorted(members, key=lambda t: (t.level is None, -(t.level or 0.0), t.name))
     ranking = [
         Ranked(
@@ -474,21 +475,6 @@ def _group(
     counts: Counter[str] = Counter()
     for p in people:
         counts.update(marks.get(p, Counter()))
-    by_scenario: dict[str, list[_Tries]] = defaultdict(list)
-    for p in people:
-        for scenario, tried in tries.get(p, {}).items():
-            by_scenario[scenario].append(tried)
-    stats = [
-        ScenarioStat(
-            scenario=scenario,
-            tried=len(attempts),
-            passed=sum(a.passed for a in attempts),
-            pass_rate=sum(a.passed for a in attempts) / len(attempts),
-            sessions=sum(a.sessions for a in attempts),
-        )
-        for scenario, attempts in by_scenario.items()
-    ]
-    hard = sorted((s for s in stats if s.pass_rate < HARD_PASS_RATE), key=lambda s: (s.pass_rate, -s.tried, s.scenario))
     attempts = sum(t.attempts for t in members)
     passed = sum(t.passed for t in members)
     level = _mean(t.level for t in members)
@@ -504,7 +490,7 @@ def _group(
         top_marks=_top(counts),
         ranking=ranking,
         weakest_skills=weakest,
-        hard_scenarios=hard,
+        hard_scenarios=_hard_scenarios(found[p].sessions for p in people if p in found),
     )
 
 
@@ -514,32 +500,22 @@ def progress(repo: Repository, *, group: str | None = None, trainee: str | None 
     Raises ``NotFound`` for a person or group that does not exist or that the actor may not see, and
     ``AccessDenied`` for a group the actor does not mentor (staff may read every group).
     """
+    found: dict[int, _Person] = {}
+    marks: dict[int, Counter[str]] = {}
     with repo.db() as db:
         scope = _scope(repo, db, group, trainee)
-        people = scope.query
-        if people is not None and not people:
-            levels, history, marks, tries = {}, {}, {}, {}
-        else:
-            levels = _levels(db, people)
-            history = _history(db, people)
-            marks = _negative_marks(db, people)
-            tries = _scenarios(db, people)
+        if scope.query is None or scope.query:
+            found = _sessions(db, scope.query)
+            marks = _negative_marks(db, scope.query)
     wanted = set(scope.listed)
     if scope.any_active:
-        wanted |= {p for p in levels if p in scope.names}
+        wanted |= {p for p in found if p in scope.names}
     for members in scope.groups.values():
         wanted |= set(members)
     everyone = {
-        p: _trainee(
-            scope.names[p],
-            scope.member_of.get(p, []),
-            levels.get(p),
-            history.get(p, []),
-            marks.get(p, Counter()),
-        )
-        for p in wanted
+        p: _trainee(scope.names[p], scope.member_of.get(p, []), found.get(p), marks.get(p, Counter())) for p in wanted
     }
-    groups = [_group(name, members, everyone, history, marks, tries) for name, members in sorted(scope.groups.items())]
+    groups = [_group(name, members, everyone, found, marks) for name, members in sorted(scope.groups.items())]
     shown = everyone if trainee is None else {p: t for p, t in everyone.items() if p in scope.listed}
     return Progress(
         trainees=sorted(shown.values(), key=lambda t: t.name),
