@@ -13,10 +13,11 @@ import typer
 from grading import Report, grade
 from simulator import paths
 from simulator.catalog import Persona, Scenario, UnknownName, catalog_roots, load_catalog
+from simulator.engine.clock import Clock
 from simulator.engine.session import Session
 from simulator.i18n import t
 from simulator.llm import Backend, make_backend, writes_language
-from simulator.settings import Settings
+from simulator.settings import Settings, load_settings
 from simulator.storage import open_repository
 from transcripts.format import Event
 
@@ -60,6 +61,25 @@ def backend_for(settings: Settings, scenario: Scenario) -> Backend:
         typer.echo(t("simulate.scripted_instead", lang=scenario.language), err=True)
         settings = settings.model_copy(update={"backend": "scripted"})
     return make_backend(settings)
+
+
+@dataclass(frozen=True)
+class Setup:
+    settings: Settings
+    casting: Casting
+    session: Session
+    target: Path
+    """Where the transcript file goes."""
+
+
+def set_up(
+    key: str, *, backend: str | None, model: str | None, catalog: list[Path], clock: Clock, seed: int, out: Path | None
+) -> Setup:
+    """What simulate and practice both start from: settings, the cast scenario, a session, its file."""
+    settings = load_settings(backend=backend, model=model)
+    casting = choose(key, [*settings.catalog, *catalog])
+    session = Session(casting.scenario, casting.persona, backend_for(settings, casting.scenario), clock, seed=seed)
+    return Setup(settings, casting, session, out or transcript_path(casting.scenario, session.transcript.id))
 
 
 @dataclass

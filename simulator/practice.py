@@ -17,8 +17,7 @@ import typer
 from simulator.engine.clock import RealClock
 from simulator.engine.session import Session
 from simulator.i18n import t
-from simulator.launch import backend_for, choose, graded_line, recorded, show_event, transcript_path
-from simulator.settings import load_settings
+from simulator.launch import graded_line, recorded, set_up, show_event
 from transcripts.format import Event, save_transcript
 
 END_COMMAND = "/end"
@@ -57,17 +56,15 @@ def run_practice(
     mode: str,
     catalog: list[Path],
 ) -> None:
-    settings = load_settings(backend=backend, model=model)
-    casting = choose(scenario, [*settings.catalog, *catalog])
+    setup = set_up(scenario, backend=backend, model=model, catalog=catalog, clock=RealClock(), seed=seed, out=out)
+    session, casting, target = setup.session, setup.casting, setup.target
     chosen, persona = casting.scenario, casting.persona
-    session = Session(chosen, persona, backend_for(settings, chosen), RealClock(), seed=seed)
-    target = out or transcript_path(chosen, session.transcript.id)
     customer = persona.name[chosen.language]
     typer.echo(typer.style(chosen.title, bold=True))
     typer.echo(chosen.briefing)
     typer.echo(typer.style(t("practice.how", end=END_COMMAND), dim=True) + "\n")
     try:
-        with recorded(session, casting, settings, mode) as recording:
+        with recorded(session, casting, setup.settings, mode) as recording:
             asyncio.run(converse(session, customer, recording.store))
     finally:
         save_transcript(session.transcript, target)

@@ -12,10 +12,8 @@ from simulator.catalog import Scenario, UnknownName
 from simulator.engine.bots import BOTS, Agent, ScriptedAgent, load_script
 from simulator.engine.clock import VirtualClock
 from simulator.engine.headless import play
-from simulator.engine.session import Session
 from simulator.i18n import t
-from simulator.launch import backend_for, choose, graded_line, recorded, show_event, transcript_path
-from simulator.settings import load_settings
+from simulator.launch import graded_line, recorded, set_up, show_event
 from transcripts.format import Event, save_transcript
 
 
@@ -41,20 +39,17 @@ def run_simulation(
     mode: str,
     catalog: list[Path],
 ) -> None:
-    settings = load_settings(backend=backend, model=model)
-    casting = choose(scenario, [*settings.catalog, *catalog])
+    setup = set_up(scenario, backend=backend, model=model, catalog=catalog, clock=VirtualClock(), seed=seed, out=out)
+    session, casting, target = setup.session, setup.casting, setup.target
     chosen, persona = casting.scenario, casting.persona
     agent = pick_agent(chosen, agent_bot, agent_script)
-
-    session = Session(chosen, persona, backend_for(settings, chosen), VirtualClock(), seed=seed)
-    target = out or transcript_path(chosen, session.transcript.id)
     name = persona.name[chosen.language]
 
     def shown(store: Callable[[Event], None]) -> Callable[[Event], None]:
         return store if quiet else lambda e: (store(e), show_event(e, name))  # type: ignore[func-returns-value]
 
     try:
-        with recorded(session, casting, settings, mode) as recording:
+        with recorded(session, casting, setup.settings, mode) as recording:
             asyncio.run(play(session, agent, shown(recording.store)))
     except KeyboardInterrupt:
         typer.echo(t("simulate.interrupted"), err=True)

@@ -6,7 +6,6 @@ computed by hand from the scores it stores: weights 10..1 over the last 10 grade
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -18,13 +17,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, create_engine, event, text
 
 from grading import grade
 from grading.report import SKILLS, Mark, Report
 from simulator.progress_view import CSV_COLUMNS, render_progress
 from transcripts.format import Event, Transcript
-from transcripts.pgserver import PostgresUnavailable, temporary_postgres
 from transcripts.progress import Progress, TraineeProgress, progress, tier_of
 from transcripts.repository import AccessDenied, NotFound, Repository
 from transcripts.store import open_engine
@@ -132,21 +130,15 @@ def build_world(engine: Engine) -> None:
     play(engine, "ma", "ma-1", day(3), "billing", dict.fromkeys(SKILLS, 20), 20)  # a mentor practising
 
 
-@contextlib.contextmanager
-def postgres_or_skip() -> Iterator[str]:
-    try:
-        with temporary_postgres() as url:
-            yield url
-    except PostgresUnavailable as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
-
-
 @pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    with postgres_or_skip() as url:
-        yield url
+def postgres_url(postgres_server) -> Iterator[str]:
+    """A database of its own on the shared server, for this module's world."""
+    engine = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS progress_tests"))
+        connection.execute(text("CREATE DATABASE progress_tests"))
+    engine.dispose()
+    yield postgres_server.rsplit("/", 1)[0] + "/progress_tests"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
