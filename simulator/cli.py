@@ -242,7 +242,10 @@ def analyze(
 
 @app.command(help=t("practice.help"))
 def practice(
-    scenario: ScenarioOption,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help=t("simulate.scenario"), show_default=False)
+    ] = None,
+    resume: Annotated[str | None, typer.Option("--resume", help=t("practice.resume"), show_default=False)] = None,
     backend: BackendOption = None,
     model: ModelOption = None,
     seed: SeedOption = 0,
@@ -253,8 +256,11 @@ def practice(
     from simulator.practice import run_practice
 
     with friendly_errors():
+        if (scenario is None) == (resume is None):
+            fail(t("practice.scenario_or_resume"))
         run_practice(
             scenario=scenario,
+            resume=resume,
             backend=backend,
             model=model,
             seed=seed,

@@ -361,6 +361,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tier.developing": ("developing", "осваивает"),
     "tier.proficient": ("proficient", "уверенный"),
     "tier.expert": ("expert", "эксперт"),
+    "store.not_abandoned": (
+        "session '{id}' is {status}, not abandoned: only an abandoned session can be resumed",
+        "сессия '{id}' в состоянии «{status}», а не прервана: продолжить можно только прерванную",
+    ),
+    "practice.resume": (
+        "Resume an abandoned session instead of starting one (see sparring sessions --status abandoned).",
+        "Продолжить прерванную сессию вместо новой (см. sparring sessions --status abandoned).",
+    ),
+    "practice.resumed": ("Resuming session {id}.", "Продолжаем сессию {id}."),
+    "practice.scenario_or_resume": ("give either --scenario or --resume", "укажите либо --scenario, либо --resume"),
     "catalog.flag": (
         "Extra folder of persona and scenario YAML (repeatable).",
         "Дополнительная папка с YAML персонажей и сценариев (можно несколько).",

@@ -19,7 +19,7 @@ from simulator.i18n import t
 from simulator.llm import Backend, make_backend, writes_language
 from simulator.settings import Settings, load_settings
 from simulator.storage import open_repository
-from transcripts.format import Event
+from transcripts.format import Event, Transcript
 
 STYLE = {"customer": "red", "agent": "cyan", "system": "yellow"}
 
@@ -91,10 +91,16 @@ class Recording:
 
 
 @contextmanager
-def recorded(session: Session, casting: Casting, settings: Settings, mode: str) -> Iterator[Recording]:
-    """Each event is committed as it happens; a session that ended is graded and the grade stored."""
+def recorded(
+    session: Session, casting: Casting, settings: Settings, mode: str, resumed: Transcript | None = None
+) -> Iterator[Recording]:
+    """Each event is committed as it happens; a session that ended is graded and the grade stored.
+    ``resumed``: a reopened session to go on with instead of starting a new one."""
     repo = open_repository(settings)
-    repo.start_session(session.transcript, scenario_hash=casting.digest, mode=mode)
+    if resumed is not None:
+        session.resume(resumed)
+    else:
+        repo.start_session(session.transcript, scenario_hash=casting.digest, mode=mode)
     recording = Recording(lambda event: repo.append_event(session.transcript.id, event))
     yield recording
     if session.ended:

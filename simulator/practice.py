@@ -18,6 +18,8 @@ from simulator.engine.clock import RealClock
 from simulator.engine.session import Session
 from simulator.i18n import t
 from simulator.launch import graded_line, recorded, set_up, show_event
+from simulator.settings import load_settings
+from simulator.storage import open_repository
 from transcripts.format import Event, save_transcript
 
 END_COMMAND = "/end"
@@ -48,7 +50,8 @@ async def converse(session: Session, customer: str, store: Callable[[Event], Non
 
 def run_practice(
     *,
-    scenario: str,
+    scenario: str | None,
+    resume: str | None,
     backend: str | None,
     model: str | None,
     seed: int,
@@ -56,7 +59,14 @@ def run_practice(
     mode: str,
     catalog: list[Path],
 ) -> None:
-    setup = set_up(scenario, backend=backend, model=model, catalog=catalog, clock=RealClock(), seed=seed, out=out)
+    already, stored = 0.0, None
+    if resume:  # the scenario and the time so far come from the stored session
+        stored = open_repository(load_settings()).reopen_session(resume)
+        scenario, already = stored.scenario or "", max((e.t for e in stored.events), default=0.0)
+        typer.echo(t("practice.resumed", id=resume))
+    assert scenario is not None
+    clock = RealClock(already)
+    setup = set_up(scenario, backend=backend, model=model, catalog=catalog, clock=clock, seed=seed, out=out)
     session, casting, target = setup.session, setup.casting, setup.target
     chosen, persona = casting.scenario, casting.persona
     customer = persona.name[chosen.language]
@@ -64,7 +74,7 @@ def run_practice(
     typer.echo(chosen.briefing)
     typer.echo(typer.style(t("practice.how", end=END_COMMAND), dim=True) + "\n")
     try:
-        with recorded(session, casting, setup.settings, mode) as recording:
+        with recorded(session, casting, setup.settings, mode, stored) as recording:
             asyncio.run(converse(session, customer, recording.store))
     finally:
         save_transcript(session.transcript, target)

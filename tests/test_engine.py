@@ -214,3 +214,25 @@ def test_the_customer_leaves_at_zero_patience(catalog):
             break
     assert decision and decision.end == "customer_left" and decision.patience == 0
     assert [b.intent for b in decision.beats] == [Intent.give_up]
+
+
+def test_a_resumed_session_remembers_what_was_said(catalog):
+    scenario = catalog.scenario("home-internet-down")
+    persona = catalog.cast(scenario)
+    first = Session(scenario, persona, ScriptedBackend(), VirtualClock(), seed=2)
+    question = scenario.facts.hidden[0].question
+    stored = asyncio.run(play(first, ScriptedAgent([Step(say=question)])))
+    assert scenario.facts.hidden[0].value in " ".join(customer_lines(stored))
+
+    later = Session(scenario, persona, ScriptedBackend(), VirtualClock(stored.events[-1].t), seed=2)
+    later.resume(stored)
+    assert later.director.patience == first.director.patience and "contract" in later.director.said
+    later.say(question)  # the trainee asks again, first thing after coming back
+    transcript = asyncio.run(play(later, ScriptedAgent([Step(say="Thanks.")])))
+    old = [e for e in stored.events if e.type != "end"]
+    assert transcript.events[: len(old)] == old
+    assert [e.seq for e in transcript.events] == list(range(1, len(transcript.events) + 1))
+    replies = [
+        e for e in transcript.messages("customer")[len(stored.messages("customer")) :] if e.meta.get("chunk") == 0
+    ]
+    assert Intent.already_told.value in replies[0].meta["intents"]  # and it notices the repeat, too

@@ -35,6 +35,7 @@ def wait_for_events(url: str, at_least: int, timeout: float = 30) -> list[tuple[
 
 def test_a_killed_session_keeps_its_events_and_is_abandoned(database_url, tmp_path):
     env = {**os.environ, "SPARRING_DATABASE_URL": database_url, "SPARRING_HOME": str(tmp_path / "home")}
+    catalog = str(fast_catalog(tmp_path))
     process = subprocess.Popen(
         [
             sys.executable,
@@ -48,7 +49,7 @@ def test_a_killed_session_keeps_its_events_and_is_abandoned(database_url, tmp_pa
             "-b",
             "scripted",
             "--catalog",
-            str(fast_catalog(tmp_path)),
+            catalog,
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -79,9 +80,45 @@ def test_a_killed_session_keeps_its_events_and_is_abandoned(database_url, tmp_pa
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
             assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-    repo.close_session(session.id)
+    engine.dispose()
+
+    # Take it up again: the customer goes on from where the conversation stopped.
+    resumed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulator.cli",
+            "--as",
+            "ann",
+            "practice",
+            "--resume",
+            session.id,
+            "-b",
+            "scripted",
+            "--catalog",
+            catalog,
+        ],
+        input="And what do the lights on your router show?\n/end\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    engine = open_engine(database_url)
+    repo = Repository.acting_as(engine, "ann")
+    after = repo.transcript(session.id)
+    assert [(e.seq, e.type) for e in after.events][: len(kept)] == kept
+    new = after.events[len(kept) :]
+    assert [e.seq for e in new] == list(range(len(kept) + 1, len(after.events) + 1))
+    assert all(e.t >= transcript.events[-1].t for e in new)
+    assert any(e.role == "agent" and "lights" in (e.text or "") for e in new)
+    assert after.outcome == "unfinished" and repo.report(session.id) is not None
     assert repo.session_info(session.id).status == "finished"
     engine.dispose()
 
     listed = sparring("--as", "ann", "sessions", "--status", "finished", env=env)
     assert listed.returncode == 0 and session.id in listed.stdout
+    again = sparring("--as", "ann", "practice", "--resume", session.id, env=env)
+    assert again.returncode == 2 and "abandoned" in again.stderr and "Traceback" not in again.stderr

@@ -284,6 +284,17 @@ class Repository:
             db.commit()
             return len(dead)
 
+    def reopen_session(self, session_id: str, pid: int | None = None) -> Transcript:
+        """Take up an abandoned session again in this process; returns it as stored."""
+        with self.db() as db:
+            row = self._session(db, session_id, write=True)
+            if row.status != "abandoned":
+                raise Refused(t("store.not_abandoned", id=session_id, status=row.status))
+            row.status, row.pid = "running", pid or os.getpid()
+            db.add(row)
+            db.commit()
+        return self.transcript(session_id)
+
     def close_session(self, session_id: str) -> None:
         """Close an abandoned session as unfinished."""
         with self.db() as db:

@@ -34,8 +34,8 @@ class Clock(Protocol):
 
 
 class VirtualClock:
-    def __init__(self) -> None:
-        self._now = 0.0
+    def __init__(self, already: float = 0.0) -> None:
+        self._now = already
         self._inbox: list[Sent] = []
         self._order = itertools.count()
 
@@ -57,8 +57,9 @@ class VirtualClock:
 
 
 class RealClock:
-    def __init__(self) -> None:
-        self._start = time.monotonic()
+    def __init__(self, already: float = 0.0) -> None:
+        """``already``: seconds the session had run before (when it is resumed)."""
+        self._start = time.monotonic() - already
         self._inbox: asyncio.Queue[Sent] = asyncio.Queue()
         self._order = itertools.count()
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from grading.cues import Cues, analyze, words
+from grading.cues import Cues, analyze, mentions, words
 from simulator.catalog.models import Fact, Intent, Persona, Scenario
+from transcripts.format import Transcript
 
 Outcome = str  # "resolved" | "customer_left" | "unfinished"
 MAX_BEATS = 3
@@ -74,6 +75,17 @@ class Director:
         if needed is None:
             needed = [f.id for f in self.scenario.facts.hidden if f.required]
         return [self._facts[i] for i in needed if i not in self.said]
+
+    def catch_up(self, transcript: Transcript) -> None:
+        """Take up a stored conversation where it stopped: what was said, and how patient the customer is."""
+        customer = transcript.messages("customer")
+        self.heard = " ".join(e.text or "" for e in customer)
+        self.said |= {f.id for f in self.scenario.all_facts() if mentions(self.heard, f.value)}
+        self.turns = sum(1 for e in customer if e.meta.get("chunk") == 0 and e.meta.get("intents") != ["opening"])
+        patience = [e.meta["patience"] for e in customer if isinstance(e.meta.get("patience"), int)]
+        if patience:
+            self.patience = patience[-1]
+        self._agent_said = [set(words(e.text or "")) for e in transcript.messages("agent")]
 
     def hear(self, customer_text: str) -> None:
         self.heard += " " + customer_text

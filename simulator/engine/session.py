@@ -59,8 +59,28 @@ class Session:
             },
         )
         self.ended = False
+        self._resumed = False
         self._pending: list[AgentMessage] = []
         self._leftover: list[str] = []
+
+    def resume(self, stored: Transcript) -> None:
+        """Continue a stored session (one whose process died): the director and the actor catch up on
+        everything said, and the customer answers whatever the agent said last."""
+        self.transcript = stored.model_copy(deep=True)
+        self.transcript.events = [e for e in self.transcript.events if e.type != "end"]
+        self.director.catch_up(self.transcript)
+        turn: list[str] = []
+        for event in self.transcript.messages():
+            if event.role == "agent":
+                self.actor.heard_agent(event.text or "")
+                continue
+            turn.append(event.text or "")
+            if event.final:
+                self.actor.said(" ".join(turn))
+                turn = []
+        last_customer = max((e.seq for e in self.transcript.messages("customer")), default=0)
+        self._pending = [AgentMessage(e.text or "") for e in self.transcript.messages("agent") if e.seq > last_customer]
+        self._resumed = True
 
     # The agent's side: callable at any moment, from any task on the loop.
     def say(self, text: str, delay: float = 0.0) -> None:
@@ -72,11 +92,14 @@ class Session:
         self.clock.send(None, delay)
 
     async def run(self) -> AsyncIterator[Event]:
-        typing = self._open_turn()
-        yield typing
-        # The opening message was written before the chat began: it arrives at once, the rest is typed.
-        async for event in self._deliver(list(self.scenario.opening), self._provenance_authored(), typing.t, True):
-            yield event
+        if not self._resumed:
+            typing = self._open_turn()
+            yield typing
+            # The opening message was written before the chat began: it arrives at once, the rest is typed.
+            opening = list(self.scenario.opening)
+            async for event in self._deliver(opening, self._provenance_authored(), typing.t, True):
+                yield event
+            self.actor.said(" ".join(opening))
         last_customer = self.clock.now()
         while not self.ended:
             if not self._pending:
