@@ -94,8 +94,10 @@ def root(
     if acting_as:
         os.environ["SPARRING_USER"] = acting_as  # settings read it, whichever command runs
     if ctx.invoked_subcommand is None:
-        typer.echo(t("tui.soon") + "\n")
-        typer.echo(ctx.get_help())
+        from simulator.tui.app import run_app
+
+        with friendly_errors():
+            run_app()
 
 
 def _settings(**overrides: object):  # noqa: ANN202 - deferred import keeps --help fast

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,8 +50,7 @@ def choose(key: str, extra: list[Path]) -> Casting:
         if Path(problem.path).resolve() in relevant:
             raise problem
     chosen = loaded.scenario(key)
-    digest = hashlib.sha256(loaded.scenarios[chosen.id].path.read_bytes()).hexdigest()
-    return Casting(chosen, loaded.cast(chosen), digest)
+    return Casting(chosen, loaded.cast(chosen), loaded.digest(chosen.id))
 
 
 def backend_for(settings: Settings, scenario: Scenario) -> Backend:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,10 @@ class Catalog:
         if key not in self.personas:
             raise UnknownName(f"{key}: no such persona (known: {', '.join(sorted(self.personas)) or 'none'})")
         return self.personas[key].model
+
+    def digest(self, scenario_id: str) -> str:
+        """sha256 of the scenario's YAML as it is now, so a stored session says which version it played."""
+        return hashlib.sha256(self.scenarios[scenario_id].path.read_bytes()).hexdigest()
 
     def cast(self, scenario: Scenario) -> Persona:
         """The scenario's persona with its overrides applied (name and description are per language)."""

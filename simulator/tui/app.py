@@ -1,0 +1,43 @@
+"""The Sparring app: home, practice and report screens over the shared engine, grader and store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from simulator.catalog import Catalog, Scenario, catalog_roots, load_catalog
+from simulator.i18n import t
+from simulator.launch import backend_for
+from simulator.llm import Backend
+from simulator.settings import Settings, load_settings
+from simulator.storage import open_repository
+from transcripts.repository import Repository
+
+
+class SparringApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "Sparring"
+
+    def __init__(
+        self, settings: Settings | None = None, catalog: list[Path] | None = None, backend: Backend | None = None
+    ):
+        """``backend`` replaces the configured one for every session (tests use a scripted one)."""
+        super().__init__()
+        self.settings = settings or load_settings()
+        self.backend = backend
+        self.catalog: Catalog = load_catalog(catalog_roots([*self.settings.catalog, *(catalog or [])]))
+        self.repo: Repository = open_repository(self.settings)
+        self.sub_title = t("tui.who", name=self.repo.actor.name, role=self.repo.actor.role)
+
+    def backend_for(self, scenario: Scenario) -> Backend:
+        return self.backend or backend_for(self.settings, scenario)
+
+    def on_mount(self) -> None:
+        from simulator.tui.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+
+
+def run_app(catalog: list[Path] | None = None) -> None:
+    SparringApp(catalog=catalog).run()

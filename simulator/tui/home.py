@@ -1,0 +1,142 @@
+"""Home: pick a scenario (with filters), read its briefing, start practising; recent sessions below."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Markdown, Select
+
+from simulator.catalog import Scenario
+from simulator.catalog.models import Temperament
+from simulator.i18n import t
+
+if TYPE_CHECKING:
+    from simulator.tui.app import SparringApp
+
+
+class HomeScreen(Screen[None]):
+    CSS_PATH = "home.tcss"
+    BINDINGS = [
+        Binding("enter", "practice", t("tui.practice"), priority=True),
+        Binding("a", "assessment", t("tui.assessment")),
+        Binding("c", "resume", t("tui.resume")),
+        Binding("q", "app.quit", t("tui.quit")),
+    ]
+
+    @property
+    def sparring(self) -> SparringApp:
+        return cast("SparringApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Select(
+                [(t(f"temperament.{m.value}"), m.value) for m in Temperament],
+                prompt=t("tui.temperament"),
+                id="temperament",
+            )
+            yield Select([("English", "en"), ("Русский", "ru")], prompt=t("tui.language"), id="language")
+            yield Select([(str(d), d) for d in range(1, 6)], prompt=t("tui.difficulty"), id="difficulty")
+            domains = sorted({doc.model.domain for doc in self.sparring.catalog.scenarios.values()})
+            yield Select([(d, d) for d in domains], prompt=t("tui.domain"), id="domain")
+        with Horizontal(id="main"):
+            yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
+            yield Markdown(id="briefing")
+        yield DataTable(id="recent", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#scenarios", DataTable)
+        table.add_columns(t("tui.scenario"), t("tui.language"), t("tui.difficulty"), t("tui.temperament"))
+        recent = self.query_one("#recent", DataTable)
+        recent.add_columns(t("manage.session"), t("manage.scenario"), t("manage.status"), t("report.score"))
+        recent.border_title = t("tui.recent")
+        table.border_title = t("tui.scenarios")
+        self.refresh_scenarios()
+        self.refresh_recent()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_recent()
+
+    def _matches(self, scenario: Scenario) -> bool:
+        persona = self.sparring.catalog.personas.get(scenario.persona)
+        wanted = {
+            name: self.query_one(f"#{name}", Select).value
+            for name in ("temperament", "language", "difficulty", "domain")
+        }
+        actual = {
+            "temperament": persona.model.temperament.value if persona else None,
+            "language": scenario.language,
+            "difficulty": scenario.difficulty,
+            "domain": scenario.domain,
+        }
+        return all(value is Select.NULL or actual[name] == value for name, value in wanted.items())
+
+    def refresh_scenarios(self) -> None:
+        table = self.query_one("#scenarios", DataTable)
+        table.clear()
+        for sid, doc in sorted(self.sparring.catalog.scenarios.items()):
+            scenario = doc.model
+            if self._matches(scenario):
+                persona = self.sparring.catalog.personas.get(scenario.persona)
+                temperament = t(f"temperament.{persona.model.temperament.value}") if persona else ""
+                table.add_row(scenario.title, scenario.language, "★" * scenario.difficulty, temperament, key=sid)
+        self.show_briefing()
+
+    def refresh_recent(self) -> None:
+        table = self.query_one("#recent", DataTable)
+        table.clear()
+        for s in self.sparring.repo.sessions(limit=20):
+            score = "" if s.score is None else f"{s.score} {'✓' if s.passed else '✗'}"
+            table.add_row(s.id, s.scenario or "", t(f"status.{s.status}"), score, key=s.id)
+
+    @on(Select.Changed)
+    def filters_changed(self) -> None:
+        self.refresh_scenarios()
+
+    @on(DataTable.RowHighlighted, "#scenarios")
+    def show_briefing(self) -> None:
+        scenario = self.selected()
+        text = f"## {scenario.title}\n\n{scenario.briefing}" if scenario else t("tui.no_scenarios")
+        self.query_one("#briefing", Markdown).update(text)
+
+    def selected(self) -> Scenario | None:
+        table = self.query_one("#scenarios", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.sparring.catalog.scenario(str(key))
+
+    def _start(self, mode: str, resume: str | None = None) -> None:
+        from simulator.tui.practice import PracticeScreen
+
+        scenario = self.selected()
+        if resume is None and scenario is None:
+            return
+        self.app.push_screen(PracticeScreen(scenario.id if scenario else "", mode=mode, resume=resume))
+
+    def action_practice(self) -> None:
+        if self.focused is self.query_one("#recent"):
+            self.action_resume()
+        else:
+            self._start("practice")
+
+    def action_assessment(self) -> None:
+        self._start("assessment")
+
+    def action_resume(self) -> None:
+        table = self.query_one("#recent", DataTable)
+        if not table.row_count:
+            return
+        session_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        info = self.sparring.repo.session_info(session_id)
+        if info.status != "abandoned":
+            self.notify(t("tui.not_resumable"), severity="warning")
+            return
+        self._start(info.mode, resume=session_id)

@@ -1,0 +1,239 @@
+"""A practice session: the customer's messages arrive in chunks while the input stays live.
+
+A worker consumes the session's events and posts them as messages; only handlers touch widgets. Sending
+while the customer is typing is allowed: that is an interruption, and the customer reacts to it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Markdown, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from grading import Report, grade
+from grading.cues import analyze, distress
+from simulator.engine.clock import RealClock
+from simulator.engine.session import Session
+from simulator.i18n import t
+from transcripts.format import Event
+
+if TYPE_CHECKING:
+    from simulator.tui.app import SparringApp
+
+
+class Bubble(Markdown):
+    """One chat message."""
+
+
+class PracticeScreen(Screen[None]):
+    CSS_PATH = "practice.tcss"
+    BINDINGS = [
+        Binding("ctrl+o", "end", t("tui.end")),
+        Binding("ctrl+t", "hint", t("tui.hint")),
+        Binding("escape", "cancel", t("tui.cancel")),
+    ]
+
+    @dataclass
+    class Happened(Message):
+        """An event of the session, handed from the worker to the screen."""
+
+        event: Event
+
+    def __init__(self, scenario_id: str, mode: str = "practice", resume: str | None = None):
+        super().__init__()
+        self.scenario_id = scenario_id
+        self.mode = mode
+        self.resume_id = resume
+        self.sent: deque[Bubble] = deque()
+        """Agent bubbles shown at once, waiting for the session to take them in."""
+        self.session: Session | None = None
+
+    @property
+    def sparring(self) -> SparringApp:
+        return cast("SparringApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            with Vertical(id="chat"):
+                yield VerticalScroll(id="log")
+                yield Static("", id="typing")
+                yield Input(placeholder=t("tui.draft"), id="draft")
+            with Vertical(id="side", classes="hidden" if self.mode == "assessment" else ""):
+                yield Label(t("tui.patience"), classes="panel-title")
+                yield ProgressBar(total=100, show_eta=False, show_percentage=False, id="patience")
+                yield Label("", id="mood")
+                yield Label(t("tui.facts"), classes="panel-title")
+                yield Static("", id="facts")
+                yield Label(t("tui.elapsed"), classes="panel-title")
+                yield Static("0:00", id="elapsed")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        repo = self.sparring.repo
+        stored = repo.reopen_session(self.resume_id) if self.resume_id else None
+        key = stored.scenario if stored and stored.scenario else self.scenario_id
+        scenario = self.sparring.catalog.scenario(key)
+        persona = self.sparring.catalog.cast(scenario)
+        already = max((e.t for e in stored.events), default=0.0) if stored else 0.0
+        self.session = Session(scenario, persona, self.sparring.backend_for(scenario), RealClock(already))
+        if stored:
+            self.session.resume(stored)
+            for event in stored.events:
+                self.show(event)
+        else:
+            digest = self.sparring.catalog.digest(scenario.id)
+            repo.start_session(self.session.transcript, scenario_hash=digest, mode=self.mode)
+        self.title = scenario.title
+        self.query_one("#patience", ProgressBar).update(progress=self.session.director.patience)
+        self.set_interval(1, self.tick)
+        self.query_one("#draft", Input).focus()
+        self.play()
+
+    @work(exclusive=True, group="session", exit_on_error=False)
+    async def play(self) -> None:
+        """Consume the session: store each event as it happens, then hand it to the screen."""
+        assert self.session is not None
+        async for event in self.session.run():
+            self.sparring.repo.append_event(self.session.transcript.id, event)
+            self.post_message(self.Happened(event))
+
+    def tick(self) -> None:
+        if self.session:
+            seconds = int(self.session.clock.now())
+            self.query_one("#elapsed", Static).update(f"{seconds // 60}:{seconds % 60:02d}")
+
+    # -- what the trainee does
+    @on(Input.Submitted, "#draft")
+    def send(self, submitted: Input.Submitted) -> None:
+        text = submitted.value.strip()
+        if not text or self.session is None or self.session.ended:
+            return
+        submitted.input.value = ""
+        bubble = Bubble(text, classes="bubble agent")
+        self.sent.append(bubble)
+        self.add(bubble)
+        self.session.say(text)
+
+    def action_end(self) -> None:
+        if self.session and not self.session.ended:
+            self.session.finish()
+
+    def action_cancel(self) -> None:
+        """Stop a customer line being generated; the session goes on, waiting for the agent."""
+        workers = [w for w in self.workers if w.group == "session" and w.state == WorkerState.RUNNING]
+        if not workers or self.session is None or not self.query_one("#typing", Static).renderable:
+            return
+        for worker in workers:
+            worker.cancel()
+        stored = self.session.transcript
+        scenario, persona = self.session.scenario, self.session.persona
+        self.session = Session(
+            scenario,
+            persona,
+            self.sparring.backend_for(scenario),
+            RealClock(max((e.t for e in stored.events), default=0.0)),
+        )
+        self.session.resume(stored)
+        self.query_one("#typing", Static).update("")
+        self.notify(t("tui.cancelled"))
+        self.play()
+
+    def action_hint(self) -> None:
+        if self.mode == "assessment" or self.session is None:
+            return
+        self.notify(self.hint(), title=t("tui.hint"), timeout=8)
+
+    def hint(self) -> str:
+        """What a mentor would whisper now, from what the grader's analyzer sees."""
+        assert self.session is not None
+        director, scenario = self.session.director, self.session.scenario
+        customer = self.session.transcript.messages("customer")
+        agent = self.session.transcript.messages("agent")
+        upset = any(distress(e.text or "", scenario.language) for e in customer)
+        heard = " ".join(e.text or "" for e in customer)
+        if upset and not any(analyze(e.text or "", scenario.language, scenario, heard).empathic for e in agent):
+            return t("tui.hint_empathy")
+        missing = [f for f in scenario.facts.hidden if f.required and f.id not in director.said]
+        if missing:
+            return t("tui.hint_ask", question=missing[0].question or missing[0].label)
+        return t("tui.hint_resolve")
+
+    # -- what the session does
+    @on(Happened)
+    async def happened(self, message: Happened) -> None:
+        event = message.event
+        typing = self.query_one("#typing", Static)
+        if event.type == "typing":
+            typing.update(t("practice.typing", name=self.customer_name))
+            return
+        if event.role == "agent" and self.sent:  # already on screen since it was sent
+            bubble = self.sent.popleft()
+            if event.meta.get("interruption"):
+                bubble.add_class("interruption")
+                bubble.border_title = t("tui.interrupted")
+            return
+        if event.role == "customer":
+            if event.final:
+                typing.update("")
+            self.update_panel(event)
+        self.show(event)
+        if event.type == "end":
+            await self.finished()
+
+    def show(self, event: Event) -> None:
+        """A stored or new event as a bubble (agent messages already on screen are not repeated)."""
+        if event.type == "message":
+            kind = "customer" if event.role == "customer" else "agent"
+            bubble = Bubble(event.text or "", classes=f"bubble {kind}")
+            if event.meta.get("interruption"):
+                bubble.add_class("interruption")
+            self.add(bubble)
+        elif event.type in ("note", "end"):
+            text = t(f"outcome.{event.text}") if event.type == "end" else event.text or ""
+            self.add(Static(text, classes="bubble note"))
+
+    def add(self, widget: Static | Markdown) -> None:
+        log = self.query_one("#log", VerticalScroll)
+        log.mount(widget)
+        log.scroll_end(animate=False)
+
+    @property
+    def customer_name(self) -> str:
+        assert self.session is not None
+        return self.session.persona.name[self.session.scenario.language]
+
+    def update_panel(self, event: Event) -> None:
+        assert self.session is not None
+        if isinstance(event.meta.get("patience"), int):
+            self.query_one("#patience", ProgressBar).update(progress=event.meta["patience"])
+            self.query_one("#mood", Label).update(t(f"mood.{event.meta.get('mood', 'calm')}"))
+        facts = [
+            f"• {f.label}: {f.value}" for f in self.session.scenario.all_facts() if f.id in self.session.director.said
+        ]
+        self.query_one("#facts", Static).update("\n".join(facts) or t("tui.no_facts"))
+
+    async def finished(self) -> None:
+        assert self.session is not None
+        transcript = self.session.transcript
+        repo = self.sparring.repo
+        repo.finish_session(transcript)
+        report: Report = grade(transcript, self.session.scenario)
+        repo.save_report(report)
+        from simulator.tui.report import ReportScreen
+
+        await self.app.switch_screen(ReportScreen(transcript.id))
+
+    @on(Worker.StateChanged)
+    def failed(self, changed: Worker.StateChanged) -> None:
+        if changed.state == WorkerState.ERROR and changed.worker.error is not None:
+            self.notify(str(changed.worker.error), title=t("tui.error"), severity="error", timeout=15)

@@ -1,0 +1,164 @@
+"""The report: score, skills, and the transcript with every mark next to its turn."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Input, Label, ListItem, ListView, Static
+
+from grading.report import SKILLS, Report
+from simulator.i18n import t
+from transcripts.repository import AccessDenied, NotFound, Refused, StoredMark
+
+if TYPE_CHECKING:
+    from simulator.tui.app import SparringApp
+
+
+class MarkItem(ListItem):
+    def __init__(self, number: int, stored: StoredMark):
+        mark = stored.mark
+        label = f"{'✓' if mark.positive else '✗'} {number}. {t(f'kind.{mark.kind}')}"
+        if not mark.positive:
+            label += f" ({t(f'severity.{mark.severity}')})"
+        text = f"{label}: {mark.why}" + (f"\n   → {t('report.better')}: {mark.better}" if mark.better else "")
+        answers = [
+            t(f"export.response.{r.response}", name="") + (f": {r.reason}" if r.reason else "")
+            for r in stored.responses
+        ]
+        if answers:
+            text += "\n   " + "\n   ".join(a.strip() for a in answers)
+        super().__init__(Static(text, classes="mark " + ("strength" if mark.positive else "fault")))
+        self.number = number
+        self.stored = stored
+
+
+class ReasonScreen(ModalScreen[str | None]):
+    """Ask why the trainee disputes a mark."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", t("tui.cancel"))]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("tui.dispute_why"))
+            yield Input(id="reason")
+
+    @on(Input.Submitted)
+    def done(self, submitted: Input.Submitted) -> None:
+        self.dismiss(submitted.value.strip() or None)
+
+
+class ReportScreen(Screen[None]):
+    CSS_PATH = "report.tcss"
+    BINDINGS = [
+        Binding("n", "next_mark", t("tui.next_mark")),
+        Binding("p", "previous_mark", t("tui.previous_mark")),
+        Binding("k", "acknowledge", t("tui.acknowledge")),
+        Binding("d", "dispute", t("tui.dispute")),
+        Binding("r", "retry", t("tui.retry")),
+        Binding("escape", "home", t("tui.home")),
+    ]
+
+    def __init__(self, session_id: str):
+        super().__init__()
+        self.session_id = session_id
+
+    @property
+    def sparring(self) -> SparringApp:
+        return cast("SparringApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="headline")
+        yield Static("", id="skills")
+        yield ListView(id="turns")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        repo = self.sparring.repo
+        report: Report | None = repo.report(self.session_id)
+        transcript = repo.transcript(self.session_id)
+        headline = self.query_one("#headline", Label)
+        if report is not None:
+            verdict = t("report.passed") if report.passed else t("report.failed")
+            headline.update(
+                f"{t('report.score')} {report.score}/100 · {verdict} · "
+                f"{t('report.outcome')}: {t(f'outcome.{report.outcome}')}"
+            )
+            headline.set_classes("passed" if report.passed else "failed")
+            self.query_one("#skills", Static).update(
+                " · ".join(f"{t(f'skill.{s}')} {report.skills[s]}" for s in SKILLS)
+            )
+        marks = repo.marks(self.session_id)
+        by_seq: dict[int, list[tuple[int, StoredMark]]] = {}
+        for number, stored in enumerate(marks, 1):
+            by_seq.setdefault(stored.mark.seq, []).append((number, stored))
+        turns = self.query_one("#turns", ListView)
+        turns.clear()
+        for event in transcript.messages():
+            who = t(f"role.{event.role}")
+            turns.append(ListItem(Static(f"[b]{who}[/b]: {event.text or ''}", classes="turn", markup=True)))
+            for number, stored in by_seq.get(event.seq, []):
+                turns.append(MarkItem(number, stored))
+        self.marks = marks
+
+    def _mark_items(self) -> list[int]:
+        return [i for i, item in enumerate(self.query_one("#turns", ListView).children) if isinstance(item, MarkItem)]
+
+    def action_next_mark(self) -> None:
+        turns = self.query_one("#turns", ListView)
+        after = [i for i in self._mark_items() if turns.index is None or i > turns.index]
+        if after:
+            turns.index = after[0]
+
+    def action_previous_mark(self) -> None:
+        turns = self.query_one("#turns", ListView)
+        before = [i for i in self._mark_items() if turns.index is not None and i < turns.index]
+        if before:
+            turns.index = before[-1]
+
+    def _selected(self) -> MarkItem | None:
+        item = self.query_one("#turns", ListView).highlighted_child
+        return item if isinstance(item, MarkItem) else None
+
+    def action_acknowledge(self) -> None:
+        if item := self._selected():
+            self._respond(item, "acknowledge", None)
+
+    def action_dispute(self) -> None:
+        item = self._selected()
+        if item is None:
+            return
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self._respond(item, "dispute", reason)
+
+        self.app.push_screen(ReasonScreen(), answered)
+
+    def _respond(self, item: MarkItem, response: str, reason: str | None) -> None:
+        try:
+            self.sparring.repo.respond(item.stored.id, response, reason)
+        except (Refused, AccessDenied, NotFound) as exc:  # a refusal from the store is shown, not raised
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(t("manage.responded"))
+        index = self.query_one("#turns", ListView).index
+        self.load()
+        self.query_one("#turns", ListView).index = index
+
+    def action_retry(self) -> None:
+        from simulator.tui.practice import PracticeScreen
+
+        info = self.sparring.repo.session_info(self.session_id)
+        self.app.switch_screen(PracticeScreen(info.scenario_id or "", mode=info.mode))
+
+    def action_home(self) -> None:
+        self.app.pop_screen()
