@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Markdown, Select
 from simulator.catalog import Scenario
 from simulator.catalog.models import Temperament
 from simulator.i18n import t
+from simulator.tui.localized import localize_bindings
 
 if TYPE_CHECKING:
     from simulator.tui.app import SparringApp
@@ -22,11 +23,15 @@ if TYPE_CHECKING:
 class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
     BINDINGS = [
-        Binding("enter", "practice", t("tui.practice"), priority=True),
-        Binding("a", "assessment", t("tui.assessment")),
-        Binding("c", "resume", t("tui.resume")),
-        Binding("q", "app.quit", t("tui.quit")),
+        Binding("enter", "practice", "tui.practice", priority=True),
+        Binding("a", "assessment", "tui.assessment"),
+        Binding("c", "resume", "tui.resume"),
+        Binding("q", "app.quit", "tui.quit"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self)
 
     @property
     def sparring(self) -> SparringApp:

@@ -24,6 +24,7 @@ from grading.cues import analyze, distress
 from simulator.engine.clock import RealClock
 from simulator.engine.session import Session
 from simulator.i18n import t
+from simulator.tui.localized import localize_bindings
 from transcripts.format import Event
 
 if TYPE_CHECKING:
@@ -37,9 +38,9 @@ class Bubble(Markdown):
 class PracticeScreen(Screen[None]):
     CSS_PATH = "practice.tcss"
     BINDINGS = [
-        Binding("ctrl+o", "end", t("tui.end")),
-        Binding("ctrl+t", "hint", t("tui.hint")),
-        Binding("escape", "cancel", t("tui.cancel")),
+        Binding("ctrl+o", "end", "tui.end"),
+        Binding("ctrl+t", "hint", "tui.hint"),
+        Binding("escape", "cancel", "tui.cancel"),
     ]
 
     @dataclass
@@ -50,12 +51,14 @@ class PracticeScreen(Screen[None]):
 
     def __init__(self, scenario_id: str, mode: str = "practice", resume: str | None = None):
         super().__init__()
+        localize_bindings(self)
         self.scenario_id = scenario_id
         self.mode = mode
         self.resume_id = resume
         self.sent: deque[Bubble] = deque()
         """Agent bubbles shown at once, waiting for the session to take them in."""
         self.session: Session | None = None
+        self.customer_typing = False
 
     @property
     def sparring(self) -> SparringApp:
@@ -95,7 +98,7 @@ class PracticeScreen(Screen[None]):
             repo.start_session(self.session.transcript, scenario_hash=digest, mode=self.mode)
         self.title = scenario.title
         self.query_one("#patience", ProgressBar).update(progress=self.session.director.patience)
-        self.set_interval(1, self.tick)
+        self.clock_timer = self.set_interval(1, self.tick)
         self.query_one("#draft", Input).focus()
         self.play()
 
@@ -131,7 +134,7 @@ class PracticeScreen(Screen[None]):
     def action_cancel(self) -> None:
         """Stop a customer line being generated; the session goes on, waiting for the agent."""
         workers = [w for w in self.workers if w.group == "session" and w.state == WorkerState.RUNNING]
-        if not workers or self.session is None or not self.query_one("#typing", Static).renderable:
+        if not workers or self.session is None or not self.customer_typing:
             return
         for worker in workers:
             worker.cancel()
@@ -144,7 +147,7 @@ class PracticeScreen(Screen[None]):
             RealClock(max((e.t for e in stored.events), default=0.0)),
         )
         self.session.resume(stored)
-        self.query_one("#typing", Static).update("")
+        self.set_typing(False)
         self.notify(t("tui.cancelled"))
         self.play()
 
@@ -170,11 +173,10 @@ class PracticeScreen(Screen[None]):
 
     # -- what the session does
     @on(Happened)
-    async def happened(self, message: Happened) -> None:
+    def happened(self, message: Happened) -> None:
         event = message.event
-        typing = self.query_one("#typing", Static)
         if event.type == "typing":
-            typing.update(t("practice.typing", name=self.customer_name))
+            self.set_typing(True)
             return
         if event.role == "agent" and self.sent:  # already on screen since it was sent
             bubble = self.sent.popleft()
@@ -183,12 +185,15 @@ class PracticeScreen(Screen[None]):
                 bubble.border_title = t("tui.interrupted")
             return
         if event.role == "customer":
-            if event.final:
-                typing.update("")
+            self.set_typing(not event.final)
             self.update_panel(event)
         self.show(event)
         if event.type == "end":
-            await self.finished()
+            self.finished()
+
+    def set_typing(self, typing: bool) -> None:
+        self.customer_typing = typing
+        self.query_one("#typing", Static).update(t("practice.typing", name=self.customer_name) if typing else "")
 
     def show(self, event: Event) -> None:
         """A stored or new event as a bubble (agent messages already on screen are not repeated)."""
@@ -222,7 +227,7 @@ class PracticeScreen(Screen[None]):
         ]
         self.query_one("#facts", Static).update("\n".join(facts) or t("tui.no_facts"))
 
-    async def finished(self) -> None:
+    def finished(self) -> None:
         assert self.session is not None
         transcript = self.session.transcript
         repo = self.sparring.repo
@@ -231,7 +236,8 @@ class PracticeScreen(Screen[None]):
         repo.save_report(report)
         from simulator.tui.report import ReportScreen
 
-        await self.app.switch_screen(ReportScreen(transcript.id))
+        # Not awaited: this screen's own handler is running, and the switch removes it.
+        self.app.switch_screen(ReportScreen(transcript.id))
 
     @on(Worker.StateChanged)
     def failed(self, changed: Worker.StateChanged) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Header, Input, Label, ListItem, ListView, St
 
 from grading.report import SKILLS, Report
 from simulator.i18n import t
+from simulator.tui.localized import localize_bindings
 from transcripts.repository import AccessDenied, NotFound, Refused, StoredMark
 
 if TYPE_CHECKING:
@@ -40,7 +41,11 @@ class MarkItem(ListItem):
 class ReasonScreen(ModalScreen[str | None]):
     """Ask why the trainee disputes a mark."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", t("tui.cancel"))]
+    BINDINGS = [Binding("escape", "dismiss(None)", "tui.cancel")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -55,16 +60,17 @@ class ReasonScreen(ModalScreen[str | None]):
 class ReportScreen(Screen[None]):
     CSS_PATH = "report.tcss"
     BINDINGS = [
-        Binding("n", "next_mark", t("tui.next_mark")),
-        Binding("p", "previous_mark", t("tui.previous_mark")),
-        Binding("k", "acknowledge", t("tui.acknowledge")),
-        Binding("d", "dispute", t("tui.dispute")),
-        Binding("r", "retry", t("tui.retry")),
-        Binding("escape", "home", t("tui.home")),
+        Binding("n", "next_mark", "tui.next_mark"),
+        Binding("p", "previous_mark", "tui.previous_mark"),
+        Binding("k", "acknowledge", "tui.acknowledge"),
+        Binding("d", "dispute", "tui.dispute"),
+        Binding("r", "retry", "tui.retry"),
+        Binding("escape", "home", "tui.home"),
     ]
 
     def __init__(self, session_id: str):
         super().__init__()
+        localize_bindings(self)
         self.session_id = session_id
 
     @property

@@ -1,0 +1,117 @@
+"""The Textual app driven by Pilot on the scripted backend: the trainee's whole flow, and a live input."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from simulator.llm.scripted import ScriptedBackend
+from simulator.settings import load_settings
+from simulator.tui.app import SparringApp
+from simulator.tui.practice import PracticeScreen
+from simulator.tui.report import MarkItem, ReportScreen
+from tests.test_cli import fast_catalog
+
+SIZE = (120, 40)
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def app_for(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPARRING_USER", "ann")
+
+    def make(backend=None) -> SparringApp:
+        return SparringApp(
+            settings=load_settings(backend="scripted"), catalog=[fast_catalog(tmp_path)], backend=backend
+        )
+
+    return make
+
+
+async def wait_for(pilot, condition, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the app never got there"
+        await pilot.pause(0.05)
+
+
+def choose(app: SparringApp, scenario_id: str) -> None:
+    table = app.screen.query_one("#scenarios")
+    table.move_cursor(row=table.get_row_index(scenario_id))
+
+
+async def test_the_trainee_flow_from_home_to_a_report_with_the_interruption(app_for):
+    app = app_for()
+    async with app.run_test(size=SIZE) as pilot:
+        choose(app, "fast-case")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen))
+        screen = app.screen
+        # Reply while the customer is still typing the opening: an interruption.
+        await wait_for(pilot, lambda: screen.session is not None and screen.session.transcript.messages("customer"))
+        await pilot.click("#draft")
+        await pilot.press(*"Hello?", "enter")
+        await wait_for(pilot, lambda: screen.query(".interruption"))
+        await wait_for(pilot, lambda: len(screen.session.transcript.messages("customer")) >= 3)
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        report = app.screen
+        await pilot.pause(0.2)
+        kinds = [item.stored.mark.kind for item in report.query(MarkItem)]
+        assert "interruption" in kinds
+        await pilot.press("n")
+        assert isinstance(report.query_one("#turns").highlighted_child, MarkItem)
+        await pilot.press("k")
+        await pilot.pause(0.1)
+        stored = app.repo.marks(app.repo.sessions()[0].id)
+        assert stored[0].responses and stored[0].responses[0].response == "acknowledge"
+
+
+async def test_typing_is_never_blocked_by_a_slow_customer(app_for):
+    """The model streams one word every 0.3 s; every keystroke still reaches the input at once."""
+
+    app = app_for(backend=ScriptedBackend(delay=0.3))
+    async with app.run_test(size=SIZE) as pilot:
+        choose(app, "fast-case")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.session and len(screen.session.transcript.messages("customer")) >= 2)
+        await pilot.click("#draft")
+        await pilot.press(*"What is your contract number?", "enter")
+        await wait_for(pilot, lambda: screen.customer_typing)  # the customer is typing
+        draft = screen.query_one("#draft")
+        started = time.monotonic()
+        for i, key in enumerate("abcdef", 1):
+            await pilot.press(key)
+            assert draft.value == "abcdef"[:i]
+        assert time.monotonic() - started < 1.0, "keystrokes waited for the model"
+        assert screen.customer_typing, "the customer was still typing all along"
+
+
+async def test_escape_stops_the_customer_and_the_session_goes_on(app_for):
+    app = app_for(backend=ScriptedBackend(delay=1.0))
+    async with app.run_test(size=SIZE) as pilot:
+        choose(app, "fast-case")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.session and len(screen.session.transcript.messages("customer")) >= 2)
+        await pilot.click("#draft")
+        await pilot.press(*"Tell me everything.", "enter")
+        await wait_for(pilot, lambda: screen.customer_typing)
+        before = screen.session
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen.session is not before)
+        assert not screen.customer_typing
+        assert [e.text for e in screen.session.transcript.messages("agent")] == ["Tell me everything."]
+        app.backend = ScriptedBackend()  # from now on the customer answers at once
+        screen.session.actor.backend = app.backend
+        await pilot.press(*"Sorry. What's your contract number?", "enter")
+        await wait_for(pilot, lambda: len(screen.session.transcript.messages("customer")) >= 3)

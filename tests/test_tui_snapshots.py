@@ -1,0 +1,83 @@
+"""SVG snapshots of every screen, in English and Russian, at a fixed size with the scripted model.
+
+Update them after an intended change with ``python -m pytest tests/test_tui_snapshots.py --snapshot-update``
+and look at the SVGs before committing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from grading import grade
+from simulator.engine.bots import BOTS
+from simulator.engine.clock import VirtualClock
+from simulator.engine.headless import play
+from simulator.engine.session import Session
+from simulator.llm.scripted import ScriptedBackend
+from simulator.settings import load_settings
+from simulator.tui.app import SparringApp
+from simulator.tui.practice import PracticeScreen
+from simulator.tui.report import ReportScreen
+from tests.test_cli import fast_catalog
+
+SIZE = (120, 36)
+LANGUAGES = ["en", "ru"]
+
+
+@pytest.fixture
+def make_app(tmp_path, monkeypatch):
+    def make(language: str) -> SparringApp:
+        monkeypatch.setenv("SPARRING_LANGUAGE", language)
+        monkeypatch.setenv("SPARRING_USER", "ann")
+        return SparringApp(settings=load_settings(backend="scripted"), catalog=[fast_catalog(tmp_path)])
+
+    return make
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_home(snap_compare, make_app, language):
+    assert snap_compare(make_app(language), terminal_size=SIZE)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_practice(snap_compare, make_app, language):
+    async def settle(pilot) -> None:
+        app = pilot.app
+        table = app.screen.query_one("#scenarios")
+        table.move_cursor(row=table.get_row_index("fast-case"))
+        await pilot.press("enter")
+        deadline = time.monotonic() + 20
+        while not (
+            isinstance(app.screen, PracticeScreen)
+            and app.screen.session
+            and len(app.screen.session.transcript.messages("customer")) >= 2
+        ):
+            assert time.monotonic() < deadline
+            await pilot.pause(0.05)
+        app.screen.clock_timer.pause()  # the elapsed time would differ from run to run
+        app.screen.query_one("#elapsed").update("0:42")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(language), terminal_size=SIZE, run_before=settle)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_report(snap_compare, make_app, language):
+    app = make_app(language)
+    scenario = app.catalog.scenario("home-internet-down")
+    session = Session(
+        scenario, app.catalog.cast(scenario), ScriptedBackend(), VirtualClock(), seed=1, session_id="snapshot"
+    )
+    transcript = asyncio.run(play(session, BOTS["interrupter"](scenario)))
+    app.repo.store_transcript(transcript)
+    app.repo.save_report(grade(transcript, scenario))
+
+    async def open_report(pilot) -> None:
+        await pilot.app.push_screen(ReportScreen("snapshot"))
+        await pilot.press("n")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_report)
