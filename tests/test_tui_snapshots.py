@@ -50,10 +50,11 @@ def test_practice(snap_compare, make_app, language):
         table.move_cursor(row=table.get_row_index("fast-case"))
         await pilot.press("enter")
         deadline = time.monotonic() + 20
+        # Wait for what is on screen, not for the session: the bubbles are mounted a moment later.
         while not (
             isinstance(app.screen, PracticeScreen)
-            and app.screen.session
-            and len(app.screen.session.transcript.messages("customer")) >= 2
+            and len(app.screen.query(".customer")) >= 2
+            and not app.screen.customer_typing
         ):
             assert time.monotonic() < deadline
             await pilot.pause(0.05)
