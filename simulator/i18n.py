@@ -441,10 +441,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outcome.unfinished": ("unfinished", "не завершено"),
     "list.personas": ("Personas", "Персонажи"),
     "list.scenarios": ("Scenarios", "Сценарии"),
-    "tui.soon": (
-        "The practice app arrives in a later release; meanwhile use the commands below.",
-        "Приложение для тренировки появится в следующей версии; пока используйте команды ниже.",
-    ),
 }
 
 

@@ -50,9 +50,16 @@ def test_help_is_instant_because_heavy_modules_are_deferred():
         assert command in help_text.stdout
 
 
-def test_bare_sparring_prints_help():
-    result = sparring()
-    assert result.returncode == 0 and "simulate" in result.stdout
+def test_bare_sparring_opens_the_app(monkeypatch):
+    from typer.testing import CliRunner
+
+    import simulator.tui.app
+    from simulator.cli import app
+
+    opened = []
+    monkeypatch.setattr(simulator.tui.app, "run_app", lambda: opened.append(True))  # no terminal in tests
+    result = CliRunner().invoke(app, [])
+    assert result.exit_code == 0 and opened == [True]
 
 
 def test_help_speaks_russian():
