@@ -456,6 +456,17 @@ def progress(
     sys.stdout.write(render_progress(summary, output.value, width=shutil.get_terminal_size().columns))
 
 
+@app.command(help=t("serve.help"))
+def serve(
+    host: Annotated[str, typer.Option("--host", help=t("serve.host"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help=t("serve.port"), min=1, max=65535)] = 8000,
+) -> None:
+    from textual_serve.server import Server
+
+    # Each browser tab runs its own `sparring` with this environment (so --as carries over).
+    Server(f"{sys.executable} -m simulator.cli", host=host, port=port, title="Sparring").serve()
+
+
 def _mark_id(repo: Any, session: str, number: int) -> int:
     """Marks are numbered 1, 2, … per session for people; the store knows them by id."""
     marks = repo.marks(session)

@@ -428,6 +428,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tui.dispute_why": ("Why do you disagree with this mark?", "Почему вы не согласны с отметкой?"),
     "tui.retry": ("Retry", "Ещё раз"),
     "tui.home": ("Home", "Домой"),
+    "tui.settings": ("Settings", "Настройки"),
+    "tui.save": ("Save", "Сохранить"),
+    "tui.saved": ("Saved to {path}", "Сохранено в {path}"),
+    "tui.backend": ("Who writes the customer", "Кто пишет за клиента"),
+    "tui.backend.local": ("Local model (llama.cpp)", "Локальная модель (llama.cpp)"),
+    "tui.backend.openai": ("OpenAI-compatible server", "OpenAI-совместимый сервер"),
+    "tui.backend.scripted": ("Authored lines only", "Только авторские реплики"),
+    "tui.model": (
+        "Model: a GGUF path (local) or a model name (server)",
+        "Модель: путь к GGUF (локально) или имя (сервер)",
+    ),
+    "tui.model_hint": ("empty: the embedded SmolLM2-135M", "пусто: встроенная SmolLM2-135M"),
+    "tui.base_url": ("Server URL", "Адрес сервера"),
+    "tui.key_set": (
+        "An API key is set in the environment (never saved).",
+        "Ключ API задан в окружении (никогда не сохраняется).",
+    ),
+    "tui.key_unset": (
+        "No API key in the environment: set SPARRING_API_KEY or OPENAI_API_KEY if the server needs one.",
+        "Ключа API в окружении нет: задайте SPARRING_API_KEY или OPENAI_API_KEY, если серверу он нужен.",
+    ),
+    "tui.theme": ("Theme", "Тема"),
+    "serve.help": (
+        "Serve the app in a web browser (textual-serve), for mentors who prefer a web page.",
+        "Открыть приложение в браузере (textual-serve) — для наставников, которым удобнее веб-страница.",
+    ),
+    "serve.host": (
+        "Address to listen on (keep 127.0.0.1 unless you trust the network).",
+        "Адрес для прослушивания (оставьте 127.0.0.1, если не доверяете сети).",
+    ),
+    "serve.port": ("Port to listen on.", "Порт."),
     "catalog.flag": (
         "Extra folder of persona and scenario YAML (repeatable).",
         "Дополнительная папка с YAML персонажей и сценариев (можно несколько).",

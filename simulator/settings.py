@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     user: str | None = None
     """Who is using Sparring (default: the login name); --as NAME overrides it per command."""
 
+    theme: str | None = None
+    """The app's colour theme (any Textual theme name)."""
+
     catalog: list[Path] = []
     """Extra folders of persona and scenario YAML, searched after the shipped ones."""
 
@@ -69,5 +72,5 @@ class Settings(BaseSettings):
         return init_settings, env_settings, toml
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     return Settings(**{key: value for key, value in overrides.items() if value is not None})

@@ -115,3 +115,61 @@ async def test_escape_stops_the_customer_and_the_session_goes_on(app_for):
         screen.session.actor.backend = app.backend
         await pilot.press(*"Sorry. What's your contract number?", "enter")
         await wait_for(pilot, lambda: len(screen.session.transcript.messages("customer")) >= 3)
+
+
+def test_serve_answers_a_browser_on_localhost(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.test_cli import ROOT
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "simulator.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "SPARRING_HOME": str(tmp_path)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server never answered"
+                time.sleep(0.2)
+        assert "Sparring" in page and "textual" in page.lower()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+async def test_settings_are_saved_without_any_key(app_for, monkeypatch):
+    import tomllib
+
+    from simulator import paths
+    from simulator.tui.settings import SettingsScreen
+
+    monkeypatch.setenv("SPARRING_API_KEY", "sk-secret-never-written")
+    monkeypatch.setenv("SPARRING_LANGUAGE", "en")  # saving switches the process to Russian; undone after
+    app = app_for()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        app.screen.query_one("#language").value = "ru"
+        app.screen.query_one("#model").value = "/models/qwen.gguf"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, SettingsScreen))
+    saved = paths.config_file().read_text(encoding="utf-8")
+    assert "sk-secret" not in saved
+    config = tomllib.loads(saved)
+    assert config["language"] == "ru" and config["model"] == "/models/qwen.gguf" and config["backend"] == "scripted"
+    assert app.settings.language == "ru"

@@ -36,6 +36,8 @@ class SparringApp(App[None]):
     def on_mount(self) -> None:
         from simulator.tui.home import HomeScreen
 
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
         self.push_screen(HomeScreen())
 
 

@@ -26,6 +26,7 @@ class HomeScreen(Screen[None]):
         Binding("enter", "practice", "tui.practice", priority=True),
         Binding("a", "assessment", "tui.assessment"),
         Binding("c", "resume", "tui.resume"),
+        Binding("s", "settings", "tui.settings"),
         Binding("q", "app.quit", "tui.quit"),
     ]
 
@@ -131,6 +132,11 @@ class HomeScreen(Screen[None]):
             self.action_resume()
         else:
             self._start("practice")
+
+    def action_settings(self) -> None:
+        from simulator.tui.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())
 
     def action_assessment(self) -> None:
         self._start("assessment")

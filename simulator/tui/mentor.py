@@ -1,0 +1,491 @@
+"""Mentoring: the groups you see, their trainees' progress, and a review of any session with its marks.
+
+``MentorScreen`` lists groups and trainees (level, tier, attempts, pass rate), charts the selected
+trainee's skills over their sessions and lists the sessions; Enter opens ``ReviewScreen``, where a mentor
+agrees with or overrides marks, comments on turns and exports the report as HTML. Every refusal from the
+repository is a notification, never a crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, ListItem, ListView, OptionList, Select, Static
+from textual_plotext import PlotextPlot
+
+from grading.report import SKILLS
+from simulator import i18n, paths
+from transcripts.export import export_session
+from transcripts.progress import GroupProgress, TraineeProgress, progress
+from transcripts.repository import AccessDenied, NotFound, Refused, StoredMark
+
+if TYPE_CHECKING:
+    from simulator.tui.app import SparringApp
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (English, Russian); to be moved into simulator.i18n.MESSAGES
+    "mentor.title": ("Mentoring", "Наставничество"),
+    "mentor.open": ("Mentoring", "Наставничество"),
+    "mentor.groups": ("Groups", "Группы"),
+    "mentor.trainees": ("Trainees", "Стажёры"),
+    "mentor.sessions": ("Sessions of {name}", "Сессии: {name}"),
+    "mentor.no_sessions": ("Sessions", "Сессии"),
+    "mentor.chart": ("Skills over sessions", "Навыки по сессиям"),
+    "mentor.session_index": ("session", "сессия"),
+    "mentor.no_groups": ("You see no groups yet.", "Вам пока не видна ни одна группа."),
+    "mentor.no_trainee": ("Pick a trainee on the left.", "Выберите стажёра слева."),
+    "mentor.weakest": ("Group's weakest skills: {skills}", "Слабые навыки группы: {skills}"),
+    "mentor.no_weakest": ("Group's weakest skills: none yet", "Слабые навыки группы: пока нет"),
+    "mentor.col.session": ("Session", "Сессия"),
+    "mentor.col.mode": ("Mode", "Режим"),
+    "mentor.col.status": ("Status", "Статус"),
+    "mentor.review": ("Review", "Разбор"),
+    "mentor.back": ("Back", "Назад"),
+    "mentor.agree": ("Agree", "Согласен"),
+    "mentor.override": ("Override", "Отменить"),
+    "mentor.comment": ("Comment", "Комментарий"),
+    "mentor.export": ("Export HTML", "Экспорт HTML"),
+    "mentor.all_kinds": ("All marks", "Все отметки"),
+    "mentor.override_why": ("Why do you override this mark?", "Почему вы отменяете отметку?"),
+    "mentor.comment_prompt": ("Your comment on this turn:", "Ваш комментарий к реплике:"),
+    "mentor.pick_mark": ("Highlight a mark first.", "Сначала выберите отметку."),
+    "mentor.reviewed": ("Review saved.", "Разбор сохранён."),
+    "mentor.commented": ("Comment saved.", "Комментарий сохранён."),
+    "mentor.exported": ("Exported to {path}", "Экспортировано в {path}"),
+    "mentor.export_failed": ("Export failed: {error}", "Экспорт не удался: {error}"),
+    "mentor.cancel": ("Cancel", "Отмена"),
+}
+
+
+def text(key: str, **values: object) -> str:
+    """The string in the interface language: from ``simulator.i18n`` once wired there, else from ours."""
+    english, russian = i18n.MESSAGES.get(key) or MESSAGES[key]
+    chosen = russian if i18n.language() == "ru" else english
+    return chosen.format(**values) if values else chosen
+
+
+def localize(node: DOMNode) -> None:
+    """Like ``localize_bindings``, also for the ``mentor.*`` keys not wired into i18n yet."""
+    table = node._bindings.key_to_bindings
+    for key, bindings in table.items():
+        table[key] = [
+            replace(b, description=text(b.description)) if b.description in {**MESSAGES, **i18n.MESSAGES} else b
+            for b in bindings
+        ]
+
+
+def _level(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}"
+
+
+def _tier(value: str | None) -> str:
+    return "–" if value is None else i18n.t(f"tier.{value}")
+
+
+def _rate(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Ask for one line of text (a reason, a comment); Esc or an empty line gives None."""
+
+    CSS_PATH = "mentor.tcss"
+    BINDINGS = [Binding("escape", "dismiss(None)", "mentor.cancel")]
+
+    def __init__(self, prompt: str) -> None:
+        super().__init__()
+        localize(self)
+        self.prompt = prompt
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt"):
+            yield Label(self.prompt)
+            yield Input(id="answer")
+
+    @on(Input.Submitted)
+    def done(self, submitted: Input.Submitted) -> None:
+        self.dismiss(submitted.value.strip() or None)
+
+
+class MentorScreen(Screen[None]):
+    CSS_PATH = "mentor.tcss"
+    BINDINGS = [
+        Binding("enter", "review", "mentor.review", priority=True),
+        Binding("escape", "back", "mentor.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize(self)
+        self.group: GroupProgress | None = None
+        self.trainees: dict[str, TraineeProgress] = {}
+
+    @property
+    def sparring(self) -> SparringApp:
+        return cast("SparringApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield OptionList(id="groups")
+                yield DataTable(id="trainees", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="right"):
+                yield PlotextPlot(id="chart")
+                with Horizontal(id="levels"):
+                    yield DataTable(id="skills", cursor_type="none", show_cursor=False)
+                    yield Static("", id="weakest")
+        yield DataTable(id="sessions", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = text("mentor.title")
+        groups = self.query_one("#groups", OptionList)
+        groups.border_title = text("mentor.groups")
+        names = [g.name for g in self.sparring.repo.groups()]
+        groups.add_options(names)
+        trainees = self.query_one("#trainees", DataTable)
+        trainees.border_title = text("mentor.trainees")
+        trainees.add_columns(
+            i18n.t("progress.col.trainee"),
+            i18n.t("progress.col.level"),
+            i18n.t("progress.col.tier"),
+            i18n.t("progress.col.sessions"),
+            i18n.t("progress.col.pass_rate"),
+        )
+        skills = self.query_one("#skills", DataTable)
+        skills.add_columns(i18n.t("progress.col.skill"), i18n.t("progress.col.level"), i18n.t("progress.col.tier"))
+        sessions = self.query_one("#sessions", DataTable)
+        sessions.border_title = text("mentor.no_sessions")
+        sessions.add_columns(
+            text("mentor.col.session"),
+            i18n.t("progress.col.scenario"),
+            text("mentor.col.mode"),
+            text("mentor.col.status"),
+            i18n.t("report.score"),
+        )
+        self.query_one("#chart", PlotextPlot).border_title = text("mentor.chart")
+        if names:
+            groups.highlighted = 0
+            self.show_group(names[0])
+        else:
+            self.query_one("#weakest", Static).update(text("mentor.no_groups"))
+            self.show_trainee(None)
+        trainees.focus()
+
+    def on_screen_resume(self) -> None:
+        if self.group is not None:
+            self.show_group(self.group.name, keep=True)
+
+    @on(OptionList.OptionHighlighted, "#groups")
+    def group_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        name = str(event.option.prompt)
+        if self.group is None or self.group.name != name:
+            self.show_group(name)
+
+    def show_group(self, name: str, keep: bool = False) -> None:
+        repo = self.sparring.repo
+        table = self.query_one("#trainees", DataTable)
+        row = table.cursor_row
+        table.clear()
+        try:
+            people = [person.name for person, mentors in repo.members(name) if not mentors]
+            result = progress(repo, group=name)
+        except (AccessDenied, NotFound, Refused) as exc:
+            self.notify(str(exc), severity="error")
+            self.group, self.trainees = None, {}
+            self.show_trainee(None)
+            return
+        self.group = next((g for g in result.groups if g.name == name), None)
+        self.trainees = {p.name: p for p in result.trainees}
+        for person in people:
+            p = self.trainees.get(person)
+            if p is None:
+                table.add_row(person, "–", "–", "0", "–", key=person)
+            else:
+                table.add_row(person, _level(p.level), _tier(p.tier), str(p.attempts), _rate(p.pass_rate), key=person)
+        weakest = self.query_one("#weakest", Static)
+        if self.group is not None and self.group.weakest_skills:
+            weakest.update(
+                text("mentor.weakest", skills=", ".join(i18n.t(f"skill.{s}") for s in self.group.weakest_skills))
+            )
+        else:
+            weakest.update(text("mentor.no_weakest"))
+        if keep and 0 <= row < table.row_count:
+            table.move_cursor(row=row)
+        self.show_trainee(self.selected_trainee())
+
+    def selected_trainee(self) -> str | None:
+        table = self.query_one("#trainees", DataTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    @on(DataTable.RowHighlighted, "#trainees")
+    def trainee_highlighted(self) -> None:
+        self.show_trainee(self.selected_trainee())
+
+    def show_trainee(self, name: str | None) -> None:
+        trainee = self.trainees.get(name) if name else None
+        self._chart(trainee)
+        skills = self.query_one("#skills", DataTable)
+        skills.clear()
+        for skill in SKILLS:
+            level = trainee.skills[skill] if trainee and skill in trainee.skills else None
+            skills.add_row(
+                i18n.t(f"skill.{skill}"), _level(level.level if level else None), _tier(level.tier if level else None)
+            )
+        sessions = self.query_one("#sessions", DataTable)
+        sessions.clear()
+        if name is None:
+            sessions.border_title = text("mentor.no_sessions")
+            return
+        sessions.border_title = text("mentor.sessions", name=name)
+        try:
+            found = self.sparring.repo.sessions(trainee=name)
+        except (AccessDenied, NotFound, Refused) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        for s in found:
+            score = "" if s.score is None else f"{s.score} {'✓' if s.passed else '✗'}"
+            sessions.add_row(s.id, s.scenario or "", s.mode, i18n.t(f"status.{s.status}"), score, key=s.id)
+
+    def _chart(self, trainee: TraineeProgress | None) -> None:
+        chart = self.query_one("#chart", PlotextPlot)
+        plt = chart.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.ylim(0, 100)
+        plt.xlabel(text("mentor.session_index"))
+        if trainee is None:
+            plt.title(text("mentor.no_trainee"))
+        else:
+            plt.title(trainee.name)
+            longest = max((len(p.history) for p in trainee.skills.values()), default=0)
+            if longest:
+                plt.xticks(list(range(1, longest + 1)))
+            for skill in SKILLS:
+                progress_of = trainee.skills.get(skill)
+                if progress_of and progress_of.history:
+                    scores = [score for _, score in progress_of.history]
+                    plt.plot(list(range(1, len(scores) + 1)), scores, label=i18n.t(f"skill.{skill}"), marker="hd")
+        chart.refresh()
+
+    def selected_session(self) -> str | None:
+        table = self.query_one("#sessions", DataTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def action_review(self) -> None:
+        if session_id := self.selected_session():
+            self.app.push_screen(ReviewScreen(session_id))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class TurnItem(ListItem):
+    def __init__(self, seq: int, who: str, said: str):
+        super().__init__(Static(f"[b]{who}[/b]: {said}", classes="turn", markup=True))
+        self.seq = seq
+
+
+class CommentItem(ListItem):
+    def __init__(self, seq: int | None, author: str, said: str):
+        super().__init__(Static(f"💬 {author}: {said}", classes="comment", markup=False))
+        self.seq = seq
+
+
+class ReviewMarkItem(ListItem):
+    def __init__(self, number: int, stored: StoredMark):
+        mark = stored.mark
+        label = f"{'✓' if mark.positive else '✗'} {number}. {i18n.t(f'kind.{mark.kind}')}"
+        if not mark.positive:
+            label += f" ({i18n.t(f'severity.{mark.severity}')})"
+        lines = [f"{label}: {mark.why}"]
+        if mark.better:
+            lines.append(f"   → {i18n.t('report.better')}: {mark.better}")
+        for review in stored.reviews:
+            said = i18n.t(f"export.review.{review.verdict}", name="").strip()
+            lines.append(f"   ⚑ {said}" + (f": {review.reason}" if review.reason else ""))
+        for response in stored.responses:
+            said = i18n.t(f"export.response.{response.response}", name="").strip()
+            lines.append(f"   ↩ {said}" + (f": {response.reason}" if response.reason else ""))
+        overridden = any(r.verdict == "override" for r in stored.reviews)
+        classes = "mark " + ("strength" if mark.positive else "fault") + (" overridden" if overridden else "")
+        super().__init__(Static("\n".join(lines), classes=classes, markup=False))
+        self.number = number
+        self.stored = stored
+        self.seq = mark.seq
+
+
+class ReviewScreen(Screen[None]):
+    CSS_PATH = "mentor.tcss"
+    BINDINGS = [
+        Binding("g", "agree", "mentor.agree"),
+        Binding("o", "override", "mentor.override"),
+        Binding("c", "comment", "mentor.comment"),
+        Binding("e", "export", "mentor.export"),
+        Binding("n", "next_mark", "tui.next_mark"),
+        Binding("p", "previous_mark", "tui.previous_mark"),
+        Binding("escape", "back", "mentor.back"),
+    ]
+
+    def __init__(self, session_id: str):
+        super().__init__()
+        localize(self)
+        self.session_id = session_id
+        self.marks: list[StoredMark] = []
+
+    @property
+    def sparring(self) -> SparringApp:
+        return cast("SparringApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="top"):
+            yield Select[str]([], prompt=text("mentor.all_kinds"), id="kind")
+            yield Label("", id="headline")
+        yield ListView(id="turns")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = text("mentor.review")
+        self.sub_title = self.session_id
+        self.load()
+        kinds = sorted({m.mark.kind for m in self.marks})
+        self.query_one("#kind", Select).set_options([(i18n.t(f"kind.{k}"), k) for k in kinds])
+        self.query_one("#turns", ListView).focus()
+
+    @on(Select.Changed, "#kind")
+    def kind_changed(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        repo = self.sparring.repo
+        turns = self.query_one("#turns", ListView)
+        index = turns.index
+        try:
+            report = repo.report(self.session_id)
+            transcript = repo.transcript(self.session_id)
+            self.marks = repo.marks(self.session_id)
+            comments = repo.comments(self.session_id)
+        except (AccessDenied, NotFound, Refused) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        headline = self.query_one("#headline", Label)
+        if report is not None:
+            verdict = i18n.t("report.passed") if report.passed else i18n.t("report.failed")
+            headline.update(f"{i18n.t('report.score')} {report.score}/100 · {verdict}")
+            headline.set_classes("passed" if report.passed else "failed")
+        wanted = self.query_one("#kind", Select).value
+        by_seq: dict[int, list[ListItem]] = {}
+        for number, stored in enumerate(self.marks, 1):
+            if wanted is Select.NULL or stored.mark.kind == wanted:
+                by_seq.setdefault(stored.mark.seq, []).append(ReviewMarkItem(number, stored))
+        for comment, author in comments:
+            by_seq.setdefault(comment.seq if comment.seq is not None else -1, []).append(
+                CommentItem(comment.seq, author, comment.text)
+            )
+        turns.clear()
+        for item in by_seq.get(-1, []):
+            turns.append(item)
+        for event in transcript.messages():
+            turns.append(TurnItem(event.seq, i18n.t(f"role.{event.role}"), event.text or ""))
+            for item in by_seq.get(event.seq, []):
+                turns.append(item)
+        if index is not None:
+            turns.index = min(index, len(turns) - 1) if len(turns) else None
+
+    def _mark_rows(self) -> list[int]:
+        children = self.query_one("#turns", ListView).children
+        return [i for i, item in enumerate(children) if isinstance(item, ReviewMarkItem)]
+
+    def action_next_mark(self) -> None:
+        turns = self.query_one("#turns", ListView)
+        after = [i for i in self._mark_rows() if turns.index is None or i > turns.index]
+        if after:
+            turns.index = after[0]
+
+    def action_previous_mark(self) -> None:
+        turns = self.query_one("#turns", ListView)
+        before = [i for i in self._mark_rows() if turns.index is not None and i < turns.index]
+        if before:
+            turns.index = before[-1]
+
+    def _highlighted(self) -> ListItem | None:
+        return self.query_one("#turns", ListView).highlighted_child
+
+    def _mark(self) -> ReviewMarkItem | None:
+        item = self._highlighted()
+        if isinstance(item, ReviewMarkItem):
+            return item
+        self.notify(text("mentor.pick_mark"), severity="warning")
+        return None
+
+    def action_agree(self) -> None:
+        if item := self._mark():
+            self._review(item.stored.id, "agree", None)
+
+    def action_override(self) -> None:
+        item = self._mark()
+        if item is None:
+            return
+        mark_id = item.stored.id
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self._review(mark_id, "override", reason)
+
+        self.app.push_screen(TextPrompt(text("mentor.override_why")), answered)
+
+    def _review(self, mark_id: int, verdict: str, reason: str | None) -> None:
+        try:
+            self.sparring.repo.review(mark_id, verdict, reason)
+        except (AccessDenied, NotFound, Refused) as exc:  # a refusal from the store is shown, not raised
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(text("mentor.reviewed"))
+        self.load()
+
+    def action_comment(self) -> None:
+        item = self._highlighted()
+        seq = getattr(item, "seq", None) if item is not None else None
+
+        def answered(said: str | None) -> None:
+            if not said:
+                return
+            try:
+                self.sparring.repo.comment(self.session_id, said, seq)
+            except (AccessDenied, NotFound, Refused) as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(text("mentor.commented"))
+            self.load()
+
+        self.app.push_screen(TextPrompt(text("mentor.comment_prompt")), answered)
+
+    def action_export(self) -> None:
+        target = paths.data_dir() / "exports" / f"{self.session_id}.html"
+        try:
+            html = export_session(self.sparring.repo, self.session_id, "html")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(html, bytes):
+                target.write_bytes(html)
+            else:
+                target.write_text(html, encoding="utf-8")
+        except (AccessDenied, NotFound, Refused, ValueError, OSError) as exc:
+            self.notify(text("mentor.export_failed", error=exc), severity="error")
+            return
+        self.notify(text("mentor.exported", path=target))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,98 @@
+"""Settings: who writes the customer, the interface language and the theme, saved to config.toml.
+
+API keys are never written anywhere: they come from the environment, and the screen only says whether
+one is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Select, Static
+
+from simulator import paths
+from simulator.i18n import t
+from simulator.settings import load_settings
+from simulator.tui.localized import localize_bindings
+
+if TYPE_CHECKING:
+    from simulator.tui.app import SparringApp
+
+SAVED = ("backend", "model", "base_url", "language", "theme")
+
+
+def save_config(values: dict[str, str]) -> None:
+    """Merge into config.toml; JSON string quoting is valid TOML for these plain values."""
+    path = paths.config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kept = {}
+    if path.exists():
+        import tomllib
+
+        kept = {k: v for k, v in tomllib.loads(path.read_text(encoding="utf-8")).items() if k not in SAVED}
+    merged = {**kept, **{k: v for k, v in values.items() if v}}
+    path.write_text(
+        "".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in merged.items()), encoding="utf-8"
+    )
+
+
+class SettingsScreen(Screen[None]):
+    CSS_PATH = "settings.tcss"
+    BINDINGS = [Binding("ctrl+s", "save", "tui.save"), Binding("escape", "app.pop_screen", "tui.home")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self)
+
+    @property
+    def sparring(self) -> SparringApp:
+        return cast("SparringApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        settings = self.sparring.settings
+        yield Header()
+        with Center(), Vertical(id="form"):
+            yield Label(t("tui.backend"))
+            yield Select(
+                [(t(f"tui.backend.{b}"), b) for b in ("local", "openai", "scripted")],
+                value=settings.backend,
+                allow_blank=False,
+                id="backend",
+            )
+            yield Label(t("tui.model"))
+            yield Input(settings.model or "", placeholder=t("tui.model_hint"), id="model")
+            yield Label(t("tui.base_url"))
+            yield Input(settings.base_url or "", placeholder="http://127.0.0.1:8080/v1", id="base_url")
+            yield Static(t("tui.key_set") if settings.api_key else t("tui.key_unset"), id="key")
+            yield Label(t("tui.language"))
+            yield Select(
+                [("English", "en"), ("Русский", "ru")], value=settings.language, allow_blank=False, id="language"
+            )
+            yield Label(t("tui.theme"))
+            yield Select(
+                [(name, name) for name in sorted(self.app.available_themes)],
+                value=self.app.theme,
+                allow_blank=False,
+                id="theme",
+            )
+        yield Footer()
+
+    @on(Select.Changed, "#theme")
+    def preview_theme(self, changed: Select.Changed) -> None:
+        self.app.theme = str(changed.value)
+
+    def action_save(self) -> None:
+        values = {name: str(self.query_one(f"#{name}", Select).value) for name in ("backend", "language", "theme")}
+        values |= {name: self.query_one(f"#{name}", Input).value.strip() for name in ("model", "base_url")}
+        save_config(values)
+        os.environ["SPARRING_LANGUAGE"] = values["language"]  # new screens speak it at once
+        self.sparring.settings = load_settings()
+        self.notify(t("tui.saved", path=paths.config_file()))
+        self.app.pop_screen()

@@ -1,0 +1,357 @@
+"""The trainer's workbench: browse personas and scenarios with their validation problems, reload after an
+edit, preview a persona's voice, and dry-run a scenario with a bot and read the graded transcript.
+
+Nothing here is stored: a dry run plays on a virtual clock with the scripted backend and is thrown away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Label, Markdown, OptionList, Static, TextArea, Tree
+from textual.widgets.option_list import Option
+
+from grading import grade
+from grading.render import as_markdown
+from grading.report import Report
+from simulator import i18n
+from simulator.catalog import Catalog, CatalogError, Intent, Language, Persona, catalog_roots, load_catalog
+from simulator.catalog.catalog import FOLDERS
+from simulator.engine.bots import BOTS
+from simulator.engine.clock import VirtualClock
+from simulator.engine.headless import play
+from simulator.engine.session import Session
+from simulator.llm.scripted import ScriptedBackend
+
+if TYPE_CHECKING:
+    from simulator.tui.app import SparringApp
+
+# Until these are merged into simulator.i18n.MESSAGES: key -> (English, Russian).
+MESSAGES: dict[str, tuple[str, str]] = {
+    "trainer.open": ("Trainer", "Тренер"),
+    "trainer.title": ("Trainer's workbench", "Мастерская тренера"),
+    "trainer.back": ("Back", "Назад"),
+    "trainer.reload": ("Reload", "Перезагрузить"),
+    "trainer.voice": ("Voice", "Голос"),
+    "trainer.dry_run": ("Dry run", "Прогон"),
+    "trainer.files": ("Catalogue", "Каталог"),
+    "trainer.personas": ("Personas", "Персонажи"),
+    "trainer.scenarios": ("Scenarios", "Сценарии"),
+    "trainer.source": ("YAML", "YAML"),
+    "trainer.valid": ("No problems in this file.", "В этом файле ошибок нет."),
+    "trainer.problems": ("{count} problem(s):", "Проблем: {count}:"),
+    "trainer.unreadable": ("(cannot read this file)", "(не удалось прочитать файл)"),
+    "trainer.reloaded": (
+        "Catalogue reloaded: {problems} problem(s).",
+        "Каталог перезагружен, проблем: {problems}.",
+    ),
+    "trainer.pick_persona": (
+        "Select a valid persona (or a scenario) to hear its voice.",
+        "Выберите исправный персонаж (или сценарий), чтобы услышать его голос.",
+    ),
+    "trainer.pick_scenario": (
+        "Select a valid scenario to dry-run it.",
+        "Выберите исправный сценарий, чтобы его прогнать.",
+    ),
+    "trainer.voice_title": ("Voice of {name} ({persona})", "Голос: {name} ({persona})"),
+    "trainer.no_line": ("(no line in this language)", "(нет реплики на этом языке)"),
+    "trainer.choose_bot": ("Dry-run «{scenario}» with which bot?", "Каким ботом прогнать «{scenario}»?"),
+    "trainer.bot.good": ("good: asks, empathises, resolves", "good: спрашивает, сочувствует, решает"),
+    "trainer.bot.canned": ("canned: answers with templates", "canned: отвечает шаблонами"),
+    "trainer.bot.interrupter": ("interrupter: answers mid-turn", "interrupter: перебивает клиента"),
+    "trainer.bot.hasty": ("hasty: proposes a fix before asking", "hasty: предлагает решение, не спросив"),
+    "trainer.cancel": ("Cancel", "Отмена"),
+    "trainer.dry_run_title": (
+        "Dry run: {bot} on {scenario} (not saved)",
+        "Прогон: {bot} в сценарии {scenario} (не сохраняется)",
+    ),
+}
+
+
+def tr(key: str, **values: object) -> str:
+    """A trainer string from simulator.i18n once it is there, else from the local table above."""
+    english, russian = i18n.MESSAGES.get(key) or MESSAGES[key]
+    text = russian if i18n.language() == "ru" else english
+    return text.format(**values) if values else text
+
+
+def localize(node: Screen) -> None:
+    """Like ``localize_bindings``, but knows the trainer's keys too."""
+    table = node._bindings.key_to_bindings
+    for key, bindings in table.items():
+        table[key] = [
+            replace(b, description=tr(b.description)) if b.description in (i18n.MESSAGES | MESSAGES) else b
+            for b in bindings
+        ]
+
+
+Kind = Literal["persona", "scenario"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalogue file: a loaded persona or scenario (``id`` set), or a file that did not load."""
+
+    kind: Kind
+    path: Path
+    id: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.id or self.path.name
+
+
+def _guess_kind(path: Path) -> Kind:
+    folder = FOLDERS.get(path.parent.name)
+    if folder == "persona":
+        return "persona"
+    if folder == "scenario":
+        return "scenario"
+    try:
+        return "persona" if "temperament:" in path.read_text(encoding="utf-8") else "scenario"
+    except OSError:
+        return "scenario"
+
+
+def _same(a: Path | str, b: Path | str) -> bool:
+    return Path(a).resolve() == Path(b).resolve()
+
+
+def entries(catalog: Catalog) -> list[Entry]:
+    """Every file the catalogue knows of: loaded documents and the files behind its problems."""
+    found: list[Entry] = [Entry("persona", doc.path, pid) for pid, doc in catalog.personas.items()]
+    found += [Entry("scenario", doc.path, sid) for sid, doc in catalog.scenarios.items()]
+    known = {e.path.resolve() for e in found}
+    for problem in catalog.problems:
+        path = Path(problem.path)
+        if path.resolve() not in known:
+            known.add(path.resolve())
+            found.append(Entry(_guess_kind(path), path))
+    return sorted(found, key=lambda e: (e.kind, e.id is None, e.name))
+
+
+def problems_of(catalog: Catalog, path: Path) -> list[CatalogError]:
+    return [p for p in catalog.problems if _same(p.path, path)]
+
+
+def voice_markdown(persona: Persona, lang: Language) -> str:
+    """One authored line per intent in ``lang``, as Markdown."""
+    name = persona.name.get(lang) or next(iter(persona.name.values()), persona.id)
+    out = [f"## {tr('trainer.voice_title', name=name, persona=persona.id)}", ""]
+    for intent in Intent:
+        lines = persona.lines.get(intent, {}).get(lang) or []
+        line = lines[0] if lines else f"*{tr('trainer.no_line')}*"
+        out.append(f"- `{intent.value}`: {line}")
+    return "\n".join(out) + "\n"
+
+
+class BotScreen(ModalScreen[str | None]):
+    """Pick the bot that plays the trainee in a dry run."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "trainer.cancel")]
+
+    def __init__(self, scenario_id: str):
+        super().__init__()
+        localize(self)
+        self.scenario_id = scenario_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="bot-box"):
+            yield Label(tr("trainer.choose_bot", scenario=self.scenario_id))
+            yield OptionList(*(Option(tr(f"trainer.bot.{name}"), id=name) for name in BOTS), id="bots")
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class TrainerScreen(Screen[None]):
+    CSS_PATH = "trainer.tcss"
+    BINDINGS = [
+        Binding("r", "reload", "trainer.reload"),
+        Binding("v", "voice", "trainer.voice"),
+        Binding("b", "dry_run", "trainer.dry_run"),
+        Binding("escape", "back", "trainer.back"),
+    ]
+
+    def __init__(self, extra: list[Path] | None = None):
+        """``extra``: the catalogue folders the app was given besides the settings' (used by reload)."""
+        super().__init__()
+        localize(self)
+        self.extra = extra
+        self.selected: Entry | None = None
+        self.report: Report | None = None
+        self.voice = ""
+        """The last dry run's report (nothing is stored anywhere else)."""
+
+    @property
+    def sparring(self) -> SparringApp:
+        return cast("SparringApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            tree: Tree[Entry | None] = Tree(tr("trainer.files"), id="files")
+            tree.show_root = False
+            yield tree
+            with Vertical(id="detail"):
+                yield Static("", id="problems")
+                yield TextArea.code_editor("", language=self._yaml(), read_only=True, id="source", soft_wrap=False)
+                with VerticalScroll(id="panel", classes="hidden"):
+                    yield Markdown(id="result")
+        yield Footer()
+
+    @staticmethod
+    def _yaml() -> str | None:
+        return "yaml" if "yaml" in TextArea("").available_languages else None
+
+    def on_mount(self) -> None:
+        self.sub_title = tr("trainer.title")
+        self.query_one("#source", TextArea).border_title = tr("trainer.source")
+        self.refresh_tree()
+        self.query_one("#files", Tree).focus()
+
+    # The catalogue
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.sparring.catalog
+
+    def roots(self) -> list[Path]:
+        extra = self.extra if self.extra is not None else list(getattr(self.app, "catalog_extra", []))
+        return catalog_roots([*self.sparring.settings.catalog, *extra])
+
+    def refresh_tree(self) -> None:
+        tree = self.query_one("#files", Tree)
+        keep = self.selected.path.resolve() if self.selected else None
+        tree.clear()
+        groups = {
+            "persona": tree.root.add(tr("trainer.personas"), data=None, expand=True),
+            "scenario": tree.root.add(tr("trainer.scenarios"), data=None, expand=True),
+        }
+        first = kept = None
+        for entry in entries(self.catalog):
+            ok = entry.id is not None and not problems_of(self.catalog, entry.path)
+            label = Text.assemble(("✓ " if ok else "✗ ", "green" if ok else "bold red"), entry.name)
+            node = groups[entry.kind].add_leaf(label, data=entry)
+            first = first or node
+            if entry.path.resolve() == keep:
+                kept = node
+        self.selected = None
+        chosen = kept or first
+        if chosen is not None:
+            tree.move_cursor(chosen)
+            self.show(chosen.data)
+
+    @on(Tree.NodeHighlighted, "#files")
+    def highlighted(self, event: Tree.NodeHighlighted[Entry | None]) -> None:
+        if event.node.data is not None and event.node.data != self.selected:
+            self.show(event.node.data)
+
+    def select(self, name: str) -> None:
+        """Move the cursor to the entry with this id (or file name)."""
+        tree = self.query_one("#files", Tree)
+        for group in tree.root.children:
+            for node in group.children:
+                if node.data is not None and node.data.name == name:
+                    tree.move_cursor(node)
+                    self.show(node.data)
+                    return
+        raise LookupError(name)
+
+    def show(self, entry: Entry | None) -> None:
+        self.selected = entry
+        self.hide_panel()
+        source = self.query_one("#source", TextArea)
+        problems = self.query_one("#problems", Static)
+        if entry is None:
+            source.load_text("")
+            problems.update("")
+            return
+        try:
+            source.load_text(entry.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            source.load_text(tr("trainer.unreadable"))
+        source.border_title = f"{entry.path.parent.name}/{entry.path.name}"
+        found = problems_of(self.catalog, entry.path)
+        if found:
+            text = Text(tr("trainer.problems", count=len(found)) + "\n", style="bold")
+            text.append("\n".join(str(p) for p in found))
+            problems.update(text)
+            problems.set_classes("bad")
+            line = max(found[0].line - 1, 0)
+            if line < source.document.line_count:
+                source.cursor_location = (line, 0)
+                source.scroll_cursor_visible(center=True, animate=False)
+        else:
+            problems.update(tr("trainer.valid"))
+            problems.set_classes("good")
+
+    def action_reload(self) -> None:
+        self.sparring.catalog = load_catalog(self.roots())
+        self.refresh_tree()
+        self.notify(tr("trainer.reloaded", problems=len(self.catalog.problems)))
+
+    # The panel: a persona's voice or a dry run
+
+    def show_panel(self, markdown: str) -> None:
+        self.query_one("#result", Markdown).update(markdown)
+        panel = self.query_one("#panel", VerticalScroll)
+        panel.remove_class("hidden")
+        panel.scroll_home(animate=False)
+
+    def hide_panel(self) -> None:
+        self.query_one("#panel").add_class("hidden")
+
+    def action_voice(self) -> None:
+        entry = self.selected
+        persona: Persona | None = None
+        if entry and entry.id and entry.kind == "persona":
+            persona = self.catalog.persona(entry.id)
+        elif entry and entry.id and entry.kind == "scenario":
+            scenario = self.catalog.scenario(entry.id)
+            if scenario.persona in self.catalog.personas:
+                persona = self.catalog.cast(scenario)
+        if persona is None:
+            self.notify(tr("trainer.pick_persona"), severity="warning")
+            return
+        self.voice = voice_markdown(persona, cast(Language, i18n.language()))
+        self.show_panel(self.voice)
+
+    def action_dry_run(self) -> None:
+        entry = self.selected
+        if not (entry and entry.id and entry.kind == "scenario" and self._playable(entry.id)):
+            self.notify(tr("trainer.pick_scenario"), severity="warning")
+            return
+        scenario_id = entry.id
+
+        def chosen(bot: str | None) -> None:
+            if bot:
+                self.run_worker(self.dry_run(scenario_id, bot), group="dry-run", exclusive=True)
+
+        self.app.push_screen(BotScreen(scenario_id), chosen)
+
+    def _playable(self, scenario_id: str) -> bool:
+        return self.catalog.scenarios[scenario_id].model.persona in self.catalog.personas
+
+    async def dry_run(self, scenario_id: str, bot: str) -> Report:
+        """Play the scenario with a bot on virtual time, grade it and show the marked transcript."""
+        scenario = self.catalog.scenario(scenario_id)
+        session = Session(scenario, self.catalog.cast(scenario), ScriptedBackend(), VirtualClock(), seed=0)
+        transcript = await play(session, BOTS[bot](scenario))
+        report = grade(transcript, scenario)
+        title = tr("trainer.dry_run_title", bot=bot, scenario=scenario_id)
+        self.show_panel(f"*{title}*\n\n{as_markdown(report, transcript)}")
+        self.report = report
+        return report
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
