@@ -58,7 +58,8 @@ def test_practice(snap_compare, make_app, language):
         ):
             assert time.monotonic() < deadline
             await pilot.pause(0.05)
-        app.screen.clock_timer.pause()  # the elapsed time would differ from run to run
+        app.screen.clock_timer.pause()  # the elapsed time and a blinking cursor would differ from run to run
+        app.screen.query_one("#draft").cursor_blink = False
         app.screen.query_one("#elapsed").update("0:42")
         await pilot.pause(0.2)
 

@@ -45,7 +45,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "trainer.files": ("Catalogue", "Каталог"),
     "trainer.personas": ("Personas", "Персонажи"),
     "trainer.scenarios": ("Scenarios", "Сценарии"),
-    "trainer.source": ("YAML", "YAML"),
     "trainer.valid": ("No problems in this file.", "В этом файле ошибок нет."),
     "trainer.problems": ("{count} problem(s):", "Проблем: {count}:"),
     "trainer.unreadable": ("(cannot read this file)", "(не удалось прочитать файл)"),
@@ -55,7 +54,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "trainer.pick_persona": (
         "Select a valid persona (or a scenario) to hear its voice.",
-        "Выберите исправный персонаж (или сценарий), чтобы услышать его голос.",
+        "Выберите исправного персонажа (или сценарий), чтобы услышать его голос.",
     ),
     "trainer.pick_scenario": (
         "Select a valid scenario to dry-run it.",
@@ -63,7 +62,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "trainer.voice_title": ("Voice of {name} ({persona})", "Голос: {name} ({persona})"),
     "trainer.no_line": ("(no line in this language)", "(нет реплики на этом языке)"),
-    "trainer.choose_bot": ("Dry-run «{scenario}» with which bot?", "Каким ботом прогнать «{scenario}»?"),
+    "trainer.choose_bot": ("Dry-run “{scenario}” with which bot?", "Каким ботом прогнать «{scenario}»?"),
     "trainer.bot.good": ("good: asks, empathises, resolves", "good: спрашивает, сочувствует, решает"),
     "trainer.bot.canned": ("canned: answers with templates", "canned: отвечает шаблонами"),
     "trainer.bot.interrupter": ("interrupter: answers mid-turn", "interrupter: перебивает клиента"),
@@ -153,6 +152,11 @@ def voice_markdown(persona: Persona, lang: Language) -> str:
     return "\n".join(out) + "\n"
 
 
+def _bot_label(name: str) -> str:
+    key = f"trainer.bot.{name}"
+    return tr(key) if key in i18n.MESSAGES or key in MESSAGES else name
+
+
 class BotScreen(ModalScreen[str | None]):
     """Pick the bot that plays the trainee in a dry run."""
 
@@ -166,7 +170,7 @@ class BotScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="bot-box"):
             yield Label(tr("trainer.choose_bot", scenario=self.scenario_id))
-            yield OptionList(*(Option(tr(f"trainer.bot.{name}"), id=name) for name in BOTS), id="bots")
+            yield OptionList(*(Option(_bot_label(name), id=name) for name in BOTS), id="bots")
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -189,8 +193,9 @@ class TrainerScreen(Screen[None]):
         self.extra = extra
         self.selected: Entry | None = None
         self.report: Report | None = None
-        self.voice = ""
         """The last dry run's report (nothing is stored anywhere else)."""
+        self.voice = ""
+        """The last voice preview, as Markdown."""
 
     @property
     def sparring(self) -> SparringApp:
@@ -215,7 +220,6 @@ class TrainerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = tr("trainer.title")
-        self.query_one("#source", TextArea).border_title = tr("trainer.source")
         self.refresh_tree()
         self.query_one("#files", Tree).focus()
 
@@ -226,8 +230,18 @@ class TrainerScreen(Screen[None]):
         return self.sparring.catalog
 
     def roots(self) -> list[Path]:
-        extra = self.extra if self.extra is not None else list(getattr(self.app, "catalog_extra", []))
-        return catalog_roots([*self.sparring.settings.catalog, *extra])
+        """The folders the app loaded; without ``extra`` (and no ``app.catalog_extra``), every file the
+        catalogue holds outside the configured folders is reloaded on its own."""
+        extra = self.extra if self.extra is not None else getattr(self.app, "catalog_extra", None)
+        base = catalog_roots(self.sparring.settings.catalog)
+        if extra is None:
+            inside = [root.resolve() for root in base]
+            extra = [
+                e.path
+                for e in entries(self.catalog)
+                if not any(e.path.resolve().is_relative_to(root) for root in inside)
+            ]
+        return [*base, *extra]
 
     def refresh_tree(self) -> None:
         tree = self.query_one("#files", Tree)
@@ -342,12 +356,16 @@ class TrainerScreen(Screen[None]):
     def _playable(self, scenario_id: str) -> bool:
         return self.catalog.scenarios[scenario_id].model.persona in self.catalog.personas
 
-    async def dry_run(self, scenario_id: str, bot: str) -> Report:
+    async def dry_run(self, scenario_id: str, bot: str) -> Report | None:
         """Play the scenario with a bot on virtual time, grade it and show the marked transcript."""
         scenario = self.catalog.scenario(scenario_id)
         session = Session(scenario, self.catalog.cast(scenario), ScriptedBackend(), VirtualClock(), seed=0)
-        transcript = await play(session, BOTS[bot](scenario))
-        report = grade(transcript, scenario)
+        try:
+            transcript = await play(session, BOTS[bot](scenario))
+            report = grade(transcript, scenario)
+        except Exception as exc:  # a scenario that breaks the engine is shown to the trainer, not raised
+            self.notify(f"{type(exc).__name__}: {exc}", severity="error")
+            return None
         title = tr("trainer.dry_run_title", bot=bot, scenario=scenario_id)
         self.show_panel(f"*{title}*\n\n{as_markdown(report, transcript)}")
         self.report = report
