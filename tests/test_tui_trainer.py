@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Markdown, OptionList, Tree
 
+from simulator.i18n import t
 from simulator.settings import load_settings
 from simulator.tui.app import SparringApp
-from simulator.tui.trainer import BotScreen, TrainerScreen, tr
+from simulator.tui.trainer import BotScreen, TrainerScreen
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (120, 36)
@@ -81,20 +82,8 @@ async def test_a_broken_scenario_is_marked_and_its_problem_shown_then_a_fix_and_
         await pilot.press("r")
         await pilot.pause()
         assert labels(screen)["broken-case"].startswith("✓")
-        assert problems_text(screen) == tr("trainer.valid")
+        assert problems_text(screen) == t("trainer.valid")
         assert "broken-case" in app.catalog.scenarios
-
-
-async def test_without_the_folders_reload_still_rereads_the_files_it_was_given(app, tmp_path):
-    path = tmp_path / "mine" / "scenarios" / "broken-case.yaml"
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_trainer(app, pilot)
-        assert screen.roots()[-1] == path
-        path.write_text(path.read_text(encoding="utf-8").replace("difficulty: 9", "difficulty: 2"), encoding="utf-8")
-        await pilot.press("r")
-        await pilot.pause()
-        assert labels(screen)["broken-case"].startswith("✓")
-        assert not app.catalog.problems
 
 
 async def test_a_persona_voice_shows_one_authored_line_per_intent(app):

@@ -26,6 +26,8 @@ class SparringApp(App[None]):
         super().__init__()
         self.settings = settings or load_settings()
         self.backend = backend
+        self.catalog_extra = list(catalog or [])
+        """Folders given when the app started, so the trainer's reload reads exactly the same catalogue."""
         self.catalog: Catalog = load_catalog(catalog_roots([*self.settings.catalog, *(catalog or [])]))
         self.repo: Repository = open_repository(self.settings)
         self.sub_title = t("tui.who", name=self.repo.actor.name, role=self.repo.actor.role)

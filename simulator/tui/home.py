@@ -27,6 +27,8 @@ class HomeScreen(Screen[None]):
         Binding("a", "assessment", "tui.assessment"),
         Binding("c", "resume", "tui.resume"),
         Binding("s", "settings", "tui.settings"),
+        Binding("m", "mentor", "mentor.open"),
+        Binding("t", "trainer", "trainer.open"),
         Binding("q", "app.quit", "tui.quit"),
     ]
 
@@ -132,6 +134,16 @@ class HomeScreen(Screen[None]):
             self.action_resume()
         else:
             self._start("practice")
+
+    def action_mentor(self) -> None:
+        from simulator.tui.mentor import MentorScreen
+
+        self.app.push_screen(MentorScreen())
+
+    def action_trainer(self) -> None:
+        from simulator.tui.trainer import TrainerScreen
+
+        self.app.push_screen(TrainerScreen())
 
     def action_settings(self) -> None:
         from simulator.tui.settings import SettingsScreen

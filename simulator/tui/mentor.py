@@ -8,77 +8,26 @@ repository is a notification, never a crash.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, ListItem, ListView, OptionList, Select, Static
 from textual_plotext import PlotextPlot
 
 from grading.report import SKILLS
 from simulator import i18n, paths
+from simulator.i18n import t
+from simulator.tui.localized import localize_bindings
 from transcripts.export import export_session
 from transcripts.progress import GroupProgress, TraineeProgress, progress
 from transcripts.repository import AccessDenied, NotFound, Refused, StoredMark
 
 if TYPE_CHECKING:
     from simulator.tui.app import SparringApp
-
-MESSAGES: dict[str, tuple[str, str]] = {
-    # key: (English, Russian); to be moved into simulator.i18n.MESSAGES
-    "mentor.title": ("Mentoring", "Наставничество"),
-    "mentor.open": ("Mentoring", "Наставничество"),
-    "mentor.groups": ("Groups", "Группы"),
-    "mentor.trainees": ("Trainees", "Стажёры"),
-    "mentor.sessions": ("Sessions of {name}", "Сессии: {name}"),
-    "mentor.no_sessions": ("Sessions", "Сессии"),
-    "mentor.chart": ("Skills over sessions", "Навыки по сессиям"),
-    "mentor.session_index": ("session", "сессия"),
-    "mentor.no_groups": ("You see no groups yet.", "Вам пока не видна ни одна группа."),
-    "mentor.no_trainee": ("Pick a trainee on the left.", "Выберите стажёра слева."),
-    "mentor.weakest": ("Group's weakest skills: {skills}", "Слабые навыки группы: {skills}"),
-    "mentor.no_weakest": ("Group's weakest skills: none yet", "Слабые навыки группы: пока нет"),
-    "mentor.col.session": ("Session", "Сессия"),
-    "mentor.col.mode": ("Mode", "Режим"),
-    "mentor.col.status": ("Status", "Статус"),
-    "mentor.review": ("Review", "Разбор"),
-    "mentor.back": ("Back", "Назад"),
-    "mentor.agree": ("Agree", "Согласен"),
-    "mentor.override": ("Override", "Отменить"),
-    "mentor.comment": ("Comment", "Комментарий"),
-    "mentor.export": ("Export HTML", "Экспорт HTML"),
-    "mentor.all_kinds": ("All marks", "Все отметки"),
-    "mentor.override_why": ("Why do you override this mark?", "Почему вы отменяете отметку?"),
-    "mentor.comment_prompt": ("Your comment on this turn:", "Ваш комментарий к реплике:"),
-    "mentor.pick_mark": ("Highlight a mark first.", "Сначала выберите отметку."),
-    "mentor.reviewed": ("Review saved.", "Разбор сохранён."),
-    "mentor.commented": ("Comment saved.", "Комментарий сохранён."),
-    "mentor.exported": ("Exported to {path}", "Экспортировано в {path}"),
-    "mentor.export_failed": ("Export failed: {error}", "Экспорт не удался: {error}"),
-    "mentor.cancel": ("Cancel", "Отмена"),
-}
-
-
-def text(key: str, **values: object) -> str:
-    """The string in the interface language: from ``simulator.i18n`` once wired there, else from ours."""
-    english, russian = i18n.MESSAGES.get(key) or MESSAGES[key]
-    chosen = russian if i18n.language() == "ru" else english
-    return chosen.format(**values) if values else chosen
-
-
-def localize(node: DOMNode) -> None:
-    """Like ``localize_bindings``, also for the ``mentor.*`` keys not wired into i18n yet."""
-    table = node._bindings.key_to_bindings
-    for key, bindings in table.items():
-        table[key] = [
-            replace(b, description=text(b.description)) if b.description in {**MESSAGES, **i18n.MESSAGES} else b
-            for b in bindings
-        ]
 
 
 def _level(value: float | None) -> str:
@@ -101,7 +50,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     def __init__(self, prompt: str) -> None:
         super().__init__()
-        localize(self)
+        localize_bindings(self)
         self.prompt = prompt
 
     def compose(self) -> ComposeResult:
@@ -123,7 +72,7 @@ class MentorScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        localize(self)
+        localize_bindings(self)
         self.group: GroupProgress | None = None
         self.trainees: dict[str, TraineeProgress] = {}
 
@@ -146,13 +95,13 @@ class MentorScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = text("mentor.title")
+        self.title = t("mentor.title")
         groups = self.query_one("#groups", OptionList)
-        groups.border_title = text("mentor.groups")
+        groups.border_title = t("mentor.groups")
         names = [g.name for g in self.sparring.repo.groups()]
         groups.add_options(names)
         trainees = self.query_one("#trainees", DataTable)
-        trainees.border_title = text("mentor.trainees")
+        trainees.border_title = t("mentor.trainees")
         trainees.add_columns(
             i18n.t("progress.col.trainee"),
             i18n.t("progress.col.level"),
@@ -163,20 +112,20 @@ class MentorScreen(Screen[None]):
         skills = self.query_one("#skills", DataTable)
         skills.add_columns(i18n.t("progress.col.skill"), i18n.t("progress.col.level"), i18n.t("progress.col.tier"))
         sessions = self.query_one("#sessions", DataTable)
-        sessions.border_title = text("mentor.no_sessions")
+        sessions.border_title = t("mentor.no_sessions")
         sessions.add_columns(
-            text("mentor.col.session"),
+            t("mentor.col.session"),
             i18n.t("progress.col.scenario"),
-            text("mentor.col.mode"),
-            text("mentor.col.status"),
+            t("mentor.col.mode"),
+            t("mentor.col.status"),
             i18n.t("report.score"),
         )
-        self.query_one("#chart", PlotextPlot).border_title = text("mentor.chart")
+        self.query_one("#chart", PlotextPlot).border_title = t("mentor.chart")
         if names:
             groups.highlighted = 0
             self.show_group(names[0])
         else:
-            self.query_one("#weakest", Static).update(text("mentor.no_groups"))
+            self.query_one("#weakest", Static).update(t("mentor.no_groups"))
             self.show_trainee(None)
         trainees.focus()
 
@@ -214,10 +163,10 @@ class MentorScreen(Screen[None]):
         weakest = self.query_one("#weakest", Static)
         if self.group is not None and self.group.weakest_skills:
             weakest.update(
-                text("mentor.weakest", skills=", ".join(i18n.t(f"skill.{s}") for s in self.group.weakest_skills))
+                t("mentor.weakest", skills=", ".join(i18n.t(f"skill.{s}") for s in self.group.weakest_skills))
             )
         else:
-            weakest.update(text("mentor.no_weakest"))
+            weakest.update(t("mentor.no_weakest"))
         if keep and 0 <= row < table.row_count:
             table.move_cursor(row=row)
         self.show_trainee(self.selected_trainee())
@@ -245,9 +194,9 @@ class MentorScreen(Screen[None]):
         sessions = self.query_one("#sessions", DataTable)
         sessions.clear()
         if name is None:
-            sessions.border_title = text("mentor.no_sessions")
+            sessions.border_title = t("mentor.no_sessions")
             return
-        sessions.border_title = text("mentor.sessions", name=name)
+        sessions.border_title = t("mentor.sessions", name=name)
         try:
             found = self.sparring.repo.sessions(trainee=name)
         except (AccessDenied, NotFound, Refused) as exc:
@@ -263,9 +212,9 @@ class MentorScreen(Screen[None]):
         plt.clear_data()
         plt.clear_figure()
         plt.ylim(0, 100)
-        plt.xlabel(text("mentor.session_index"))
+        plt.xlabel(t("mentor.session_index"))
         if trainee is None:
-            plt.title(text("mentor.no_trainee"))
+            plt.title(t("mentor.no_trainee"))
         else:
             plt.title(trainee.name)
             longest = max((len(p.history) for p in trainee.skills.values()), default=0)
@@ -341,7 +290,7 @@ class ReviewScreen(Screen[None]):
 
     def __init__(self, session_id: str):
         super().__init__()
-        localize(self)
+        localize_bindings(self)
         self.session_id = session_id
         self.marks: list[StoredMark] = []
 
@@ -352,13 +301,13 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="top"):
-            yield Select[str]([], prompt=text("mentor.all_kinds"), id="kind")
+            yield Select[str]([], prompt=t("mentor.all_kinds"), id="kind")
             yield Label("", id="headline")
         yield ListView(id="turns")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = text("mentor.review")
+        self.title = t("mentor.review")
         self.sub_title = self.session_id
         self.load()
         kinds = sorted({m.mark.kind for m in self.marks})
@@ -428,7 +377,7 @@ class ReviewScreen(Screen[None]):
         item = self._highlighted()
         if isinstance(item, ReviewMarkItem):
             return item
-        self.notify(text("mentor.pick_mark"), severity="warning")
+        self.notify(t("mentor.pick_mark"), severity="warning")
         return None
 
     def action_agree(self) -> None:
@@ -445,7 +394,7 @@ class ReviewScreen(Screen[None]):
             if reason:
                 self._review(mark_id, "override", reason)
 
-        self.app.push_screen(TextPrompt(text("mentor.override_why")), answered)
+        self.app.push_screen(TextPrompt(t("mentor.override_why")), answered)
 
     def _review(self, mark_id: int, verdict: str, reason: str | None) -> None:
         try:
@@ -453,7 +402,7 @@ class ReviewScreen(Screen[None]):
         except (AccessDenied, NotFound, Refused) as exc:  # a refusal from the store is shown, not raised
             self.notify(str(exc), severity="error")
             return
-        self.notify(text("mentor.reviewed"))
+        self.notify(t("mentor.reviewed"))
         self.load()
 
     def action_comment(self) -> None:
@@ -468,10 +417,10 @@ class ReviewScreen(Screen[None]):
             except (AccessDenied, NotFound, Refused) as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.notify(text("mentor.commented"))
+            self.notify(t("mentor.commented"))
             self.load()
 
-        self.app.push_screen(TextPrompt(text("mentor.comment_prompt")), answered)
+        self.app.push_screen(TextPrompt(t("mentor.comment_prompt")), answered)
 
     def action_export(self) -> None:
         target = paths.data_dir() / "exports" / f"{self.session_id}.html"
@@ -483,9 +432,9 @@ class ReviewScreen(Screen[None]):
             else:
                 target.write_text(html, encoding="utf-8")
         except (AccessDenied, NotFound, Refused, ValueError, OSError) as exc:
-            self.notify(text("mentor.export_failed", error=exc), severity="error")
+            self.notify(t("mentor.export_failed", error=exc), severity="error")
             return
-        self.notify(text("mentor.exported", path=target))
+        self.notify(t("mentor.exported", path=target))
 
     def action_back(self) -> None:
         self.app.pop_screen()

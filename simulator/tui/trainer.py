@@ -6,7 +6,7 @@ Nothing here is stored: a dry run plays on a virtual clock with the scripted bac
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
@@ -29,67 +29,12 @@ from simulator.engine.bots import BOTS
 from simulator.engine.clock import VirtualClock
 from simulator.engine.headless import play
 from simulator.engine.session import Session
+from simulator.i18n import t
 from simulator.llm.scripted import ScriptedBackend
+from simulator.tui.localized import localize_bindings
 
 if TYPE_CHECKING:
     from simulator.tui.app import SparringApp
-
-# Until these are merged into simulator.i18n.MESSAGES: key -> (English, Russian).
-MESSAGES: dict[str, tuple[str, str]] = {
-    "trainer.open": ("Trainer", "Тренер"),
-    "trainer.title": ("Trainer's workbench", "Мастерская тренера"),
-    "trainer.back": ("Back", "Назад"),
-    "trainer.reload": ("Reload", "Перезагрузить"),
-    "trainer.voice": ("Voice", "Голос"),
-    "trainer.dry_run": ("Dry run", "Прогон"),
-    "trainer.files": ("Catalogue", "Каталог"),
-    "trainer.personas": ("Personas", "Персонажи"),
-    "trainer.scenarios": ("Scenarios", "Сценарии"),
-    "trainer.valid": ("No problems in this file.", "В этом файле ошибок нет."),
-    "trainer.problems": ("{count} problem(s):", "Проблем: {count}:"),
-    "trainer.unreadable": ("(cannot read this file)", "(не удалось прочитать файл)"),
-    "trainer.reloaded": (
-        "Catalogue reloaded: {problems} problem(s).",
-        "Каталог перезагружен, проблем: {problems}.",
-    ),
-    "trainer.pick_persona": (
-        "Select a valid persona (or a scenario) to hear its voice.",
-        "Выберите исправного персонажа (или сценарий), чтобы услышать его голос.",
-    ),
-    "trainer.pick_scenario": (
-        "Select a valid scenario to dry-run it.",
-        "Выберите исправный сценарий, чтобы его прогнать.",
-    ),
-    "trainer.voice_title": ("Voice of {name} ({persona})", "Голос: {name} ({persona})"),
-    "trainer.no_line": ("(no line in this language)", "(нет реплики на этом языке)"),
-    "trainer.choose_bot": ("Dry-run “{scenario}” with which bot?", "Каким ботом прогнать «{scenario}»?"),
-    "trainer.bot.good": ("good: asks, empathises, resolves", "good: спрашивает, сочувствует, решает"),
-    "trainer.bot.canned": ("canned: answers with templates", "canned: отвечает шаблонами"),
-    "trainer.bot.interrupter": ("interrupter: answers mid-turn", "interrupter: перебивает клиента"),
-    "trainer.bot.hasty": ("hasty: proposes a fix before asking", "hasty: предлагает решение, не спросив"),
-    "trainer.cancel": ("Cancel", "Отмена"),
-    "trainer.dry_run_title": (
-        "Dry run: {bot} on {scenario} (not saved)",
-        "Прогон: {bot} в сценарии {scenario} (не сохраняется)",
-    ),
-}
-
-
-def tr(key: str, **values: object) -> str:
-    """A trainer string from simulator.i18n once it is there, else from the local table above."""
-    english, russian = i18n.MESSAGES.get(key) or MESSAGES[key]
-    text = russian if i18n.language() == "ru" else english
-    return text.format(**values) if values else text
-
-
-def localize(node: Screen) -> None:
-    """Like ``localize_bindings``, but knows the trainer's keys too."""
-    table = node._bindings.key_to_bindings
-    for key, bindings in table.items():
-        table[key] = [
-            replace(b, description=tr(b.description)) if b.description in (i18n.MESSAGES | MESSAGES) else b
-            for b in bindings
-        ]
 
 
 Kind = Literal["persona", "scenario"]
@@ -144,17 +89,17 @@ def problems_of(catalog: Catalog, path: Path) -> list[CatalogError]:
 def voice_markdown(persona: Persona, lang: Language) -> str:
     """One authored line per intent in ``lang``, as Markdown."""
     name = persona.name.get(lang) or next(iter(persona.name.values()), persona.id)
-    out = [f"## {tr('trainer.voice_title', name=name, persona=persona.id)}", ""]
+    out = [f"## {t('trainer.voice_title', name=name, persona=persona.id)}", ""]
     for intent in Intent:
         lines = persona.lines.get(intent, {}).get(lang) or []
-        line = lines[0] if lines else f"*{tr('trainer.no_line')}*"
+        line = lines[0] if lines else f"*{t('trainer.no_line')}*"
         out.append(f"- `{intent.value}`: {line}")
     return "\n".join(out) + "\n"
 
 
 def _bot_label(name: str) -> str:
     key = f"trainer.bot.{name}"
-    return tr(key) if key in i18n.MESSAGES or key in MESSAGES else name
+    return t(key) if key in i18n.MESSAGES else name
 
 
 class BotScreen(ModalScreen[str | None]):
@@ -164,12 +109,12 @@ class BotScreen(ModalScreen[str | None]):
 
     def __init__(self, scenario_id: str):
         super().__init__()
-        localize(self)
+        localize_bindings(self)
         self.scenario_id = scenario_id
 
     def compose(self) -> ComposeResult:
         with Vertical(id="bot-box"):
-            yield Label(tr("trainer.choose_bot", scenario=self.scenario_id))
+            yield Label(t("trainer.choose_bot", scenario=self.scenario_id))
             yield OptionList(*(Option(_bot_label(name), id=name) for name in BOTS), id="bots")
 
     @on(OptionList.OptionSelected)
@@ -189,7 +134,7 @@ class TrainerScreen(Screen[None]):
     def __init__(self, extra: list[Path] | None = None):
         """``extra``: the catalogue folders the app was given besides the settings' (used by reload)."""
         super().__init__()
-        localize(self)
+        localize_bindings(self)
         self.extra = extra
         self.selected: Entry | None = None
         self.report: Report | None = None
@@ -204,7 +149,7 @@ class TrainerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
-            tree: Tree[Entry | None] = Tree(tr("trainer.files"), id="files")
+            tree: Tree[Entry | None] = Tree(t("trainer.files"), id="files")
             tree.show_root = False
             yield tree
             with Vertical(id="detail"):
@@ -219,7 +164,7 @@ class TrainerScreen(Screen[None]):
         return "yaml" if "yaml" in TextArea("").available_languages else None
 
     def on_mount(self) -> None:
-        self.sub_title = tr("trainer.title")
+        self.sub_title = t("trainer.title")
         self.refresh_tree()
         self.query_one("#files", Tree).focus()
 
@@ -230,26 +175,17 @@ class TrainerScreen(Screen[None]):
         return self.sparring.catalog
 
     def roots(self) -> list[Path]:
-        """The folders the app loaded; without ``extra`` (and no ``app.catalog_extra``), every file the
-        catalogue holds outside the configured folders is reloaded on its own."""
-        extra = self.extra if self.extra is not None else getattr(self.app, "catalog_extra", None)
-        base = catalog_roots(self.sparring.settings.catalog)
-        if extra is None:
-            inside = [root.resolve() for root in base]
-            extra = [
-                e.path
-                for e in entries(self.catalog)
-                if not any(e.path.resolve().is_relative_to(root) for root in inside)
-            ]
-        return [*base, *extra]
+        """The folders the app loaded (or those this screen was given)."""
+        extra = self.extra if self.extra is not None else self.sparring.catalog_extra
+        return [*catalog_roots(self.sparring.settings.catalog), *extra]
 
     def refresh_tree(self) -> None:
         tree = self.query_one("#files", Tree)
         keep = self.selected.path.resolve() if self.selected else None
         tree.clear()
         groups = {
-            "persona": tree.root.add(tr("trainer.personas"), data=None, expand=True),
-            "scenario": tree.root.add(tr("trainer.scenarios"), data=None, expand=True),
+            "persona": tree.root.add(t("trainer.personas"), data=None, expand=True),
+            "scenario": tree.root.add(t("trainer.scenarios"), data=None, expand=True),
         }
         first = kept = None
         for entry in entries(self.catalog):
@@ -293,11 +229,11 @@ class TrainerScreen(Screen[None]):
         try:
             source.load_text(entry.path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
-            source.load_text(tr("trainer.unreadable"))
+            source.load_text(t("trainer.unreadable"))
         source.border_title = f"{entry.path.parent.name}/{entry.path.name}"
         found = problems_of(self.catalog, entry.path)
         if found:
-            text = Text(tr("trainer.problems", count=len(found)) + "\n", style="bold")
+            text = Text(t("trainer.problems", count=len(found)) + "\n", style="bold")
             text.append("\n".join(str(p) for p in found))
             problems.update(text)
             problems.set_classes("bad")
@@ -306,13 +242,13 @@ class TrainerScreen(Screen[None]):
                 source.cursor_location = (line, 0)
                 source.scroll_cursor_visible(center=True, animate=False)
         else:
-            problems.update(tr("trainer.valid"))
+            problems.update(t("trainer.valid"))
             problems.set_classes("good")
 
     def action_reload(self) -> None:
         self.sparring.catalog = load_catalog(self.roots())
         self.refresh_tree()
-        self.notify(tr("trainer.reloaded", problems=len(self.catalog.problems)))
+        self.notify(t("trainer.reloaded", problems=len(self.catalog.problems)))
 
     # The panel: a persona's voice or a dry run
 
@@ -335,7 +271,7 @@ class TrainerScreen(Screen[None]):
             if scenario.persona in self.catalog.personas:
                 persona = self.catalog.cast(scenario)
         if persona is None:
-            self.notify(tr("trainer.pick_persona"), severity="warning")
+            self.notify(t("trainer.pick_persona"), severity="warning")
             return
         self.voice = voice_markdown(persona, cast(Language, i18n.language()))
         self.show_panel(self.voice)
@@ -343,7 +279,7 @@ class TrainerScreen(Screen[None]):
     def action_dry_run(self) -> None:
         entry = self.selected
         if not (entry and entry.id and entry.kind == "scenario" and self._playable(entry.id)):
-            self.notify(tr("trainer.pick_scenario"), severity="warning")
+            self.notify(t("trainer.pick_scenario"), severity="warning")
             return
         scenario_id = entry.id
 
@@ -366,7 +302,7 @@ class TrainerScreen(Screen[None]):
         except Exception as exc:  # a scenario that breaks the engine is shown to the trainer, not raised
             self.notify(f"{type(exc).__name__}: {exc}", severity="error")
             return None
-        title = tr("trainer.dry_run_title", bot=bot, scenario=scenario_id)
+        title = t("trainer.dry_run_title", bot=bot, scenario=scenario_id)
         self.show_panel(f"*{title}*\n\n{as_markdown(report, transcript)}")
         self.report = report
         return report
