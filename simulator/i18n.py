@@ -522,6 +522,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Dry run: {bot} on {scenario} (not saved)",
         "Прогон: {bot} в сценарии {scenario} (не сохраняется)",
     ),
+    "tui.palette.home": ("Home: pick a scenario", "Главная: выбрать сценарий"),
+    "tui.palette.home_help": ("Scenarios, briefing, recent sessions", "Сценарии, брифинг, недавние сессии"),
+    "tui.palette.mentor_help": (
+        "Groups, progress per skill, review graded sessions",
+        "Группы, прогресс по навыкам, разбор оценённых сессий",
+    ),
+    "tui.palette.trainer_help": (
+        "Personas and scenarios, validation errors, dry-runs with bots",
+        "Персонажи и сценарии, ошибки проверки, прогоны с ботами",
+    ),
+    "tui.palette.settings_help": ("Model backend, language, theme", "Модель, язык, тема"),
+    "tui.palette.quit_help": ("Leave Sparring", "Выйти из Sparring"),
     "catalog.flag": (
         "Extra folder of persona and scenario YAML (repeatable).",
         "Дополнительная папка с YAML персонажей и сценариев (можно несколько).",

@@ -173,3 +173,20 @@ async def test_settings_are_saved_without_any_key(app_for, monkeypatch):
     config = tomllib.loads(saved)
     assert config["language"] == "ru" and config["model"] == "/models/qwen.gguf" and config["backend"] == "scripted"
     assert app.settings.language == "ru"
+
+
+async def test_the_command_palette_reaches_every_main_screen(app_for):
+    from simulator.tui.commands import MainActions
+    from simulator.tui.settings import SettingsScreen
+    from simulator.tui.trainer import TrainerScreen
+
+    app = app_for()
+    async with app.run_test(size=SIZE) as pilot:
+        assert MainActions in app.COMMANDS
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Trainer", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrainerScreen))
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Settings", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SettingsScreen))

@@ -12,12 +12,14 @@ from simulator.launch import backend_for
 from simulator.llm import Backend
 from simulator.settings import Settings, load_settings
 from simulator.storage import open_repository
+from simulator.tui.commands import MainActions
 from transcripts.repository import Repository
 
 
 class SparringApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Sparring"
+    COMMANDS = App.COMMANDS | {MainActions}
 
     def __init__(
         self, settings: Settings | None = None, catalog: list[Path] | None = None, backend: Backend | None = None
