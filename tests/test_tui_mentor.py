@@ -144,7 +144,10 @@ async def test_the_kind_filter_shows_only_that_kind(mentored):
         assert {i.stored.mark.kind for i in review.query(ReviewMarkItem)} == {kind}
 
 
-def test_mentor_screen(snap_compare, mentored):
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_mentor_screen(snap_compare, mentored, monkeypatch, language):
+    monkeypatch.setenv("SPARRING_LANGUAGE", language)
+
     async def open_it(pilot) -> None:
         await open_mentoring(pilot)
         await pilot.pause(0.3)

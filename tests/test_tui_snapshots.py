@@ -83,3 +83,12 @@ def test_report(snap_compare, make_app, language):
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_report)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_settings(snap_compare, make_app, language):
+    async def open_settings(pilot) -> None:
+        await pilot.press("s")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(language), terminal_size=SIZE, run_before=open_settings)

@@ -146,9 +146,11 @@ async def test_a_good_dry_run_passes(app):
         assert not isinstance(app.screen, TrainerScreen)
 
 
-def test_snapshot(snap_compare, tmp_path, monkeypatch):
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_snapshot(snap_compare, tmp_path, monkeypatch, language):
     """Relative catalogue paths keep the problem lines the same on every machine."""
     monkeypatch.setenv("SPARRING_USER", "ann")
+    monkeypatch.setenv("SPARRING_LANGUAGE", language)
     monkeypatch.chdir(tmp_path)
     broken_catalog(tmp_path / "mine")
     app = SparringApp(settings=load_settings(backend="scripted"), catalog=[Path("mine")])

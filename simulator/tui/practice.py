@@ -188,6 +188,8 @@ class PracticeScreen(Screen[None]):
             self.set_typing(not event.final)
             self.update_panel(event)
         self.show(event)
+        if event.type == "note":  # e.g. the model server is down: say so, the session goes on
+            self.notify(event.text or "", severity="warning", timeout=10)
         if event.type == "end":
             self.finished()
 
