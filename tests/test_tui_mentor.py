@@ -18,7 +18,8 @@ from simulator.llm.scripted import ScriptedBackend
 from simulator.settings import load_settings
 from simulator.storage import open_repository
 from simulator.tui.app import SparringApp
-from simulator.tui.mentor import MentorScreen, ReviewMarkItem, ReviewScreen, TextPrompt, TurnItem
+from simulator.tui.mentor import MentorScreen, ReviewMarkItem, ReviewScreen, TurnItem
+from simulator.tui.screens import TextPrompt
 
 SIZE = (120, 36)
 pytestmark = pytest.mark.anyio

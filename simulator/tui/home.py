@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Select
 
 from simulator.catalog import Scenario
 from simulator.catalog.models import Temperament
 from simulator.i18n import t
-from simulator.tui.localized import localize_bindings
+from simulator.tui.screens import SparringScreen
 
 if TYPE_CHECKING:
-    from simulator.tui.app import SparringApp
+    pass
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(SparringScreen):
     CSS_PATH = "home.tcss"
     BINDINGS = [
         Binding("enter", "practice", "tui.practice", priority=True),
@@ -31,14 +30,6 @@ class HomeScreen(Screen[None]):
         Binding("t", "trainer", "trainer.open"),
         Binding("q", "app.quit", "tui.quit"),
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        localize_bindings(self)
-
-    @property
-    def sparring(self) -> SparringApp:
-        return cast("SparringApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()

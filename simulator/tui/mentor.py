@@ -8,26 +8,25 @@ repository is a notification, never a crash.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, ListItem, ListView, OptionList, Select, Static
+from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView, OptionList, Select, Static
 from textual_plotext import PlotextPlot
 
 from grading.report import SKILLS
 from simulator import i18n, paths
 from simulator.i18n import t
-from simulator.tui.localized import localize_bindings
+from simulator.tui.screens import SparringScreen, TextPrompt
 from transcripts.export import export_session
 from transcripts.progress import GroupProgress, TraineeProgress, progress
 from transcripts.repository import AccessDenied, NotFound, Refused, StoredMark
 
 if TYPE_CHECKING:
-    from simulator.tui.app import SparringApp
+    pass
 
 
 def _level(value: float | None) -> str:
@@ -42,28 +41,7 @@ def _rate(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-class TextPrompt(ModalScreen[str | None]):
-    """Ask for one line of text (a reason, a comment); Esc or an empty line gives None."""
-
-    CSS_PATH = "mentor.tcss"
-    BINDINGS = [Binding("escape", "dismiss(None)", "mentor.cancel")]
-
-    def __init__(self, prompt: str) -> None:
-        super().__init__()
-        localize_bindings(self)
-        self.prompt = prompt
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="prompt"):
-            yield Label(self.prompt)
-            yield Input(id="answer")
-
-    @on(Input.Submitted)
-    def done(self, submitted: Input.Submitted) -> None:
-        self.dismiss(submitted.value.strip() or None)
-
-
-class MentorScreen(Screen[None]):
+class MentorScreen(SparringScreen):
     CSS_PATH = "mentor.tcss"
     BINDINGS = [
         Binding("enter", "review", "mentor.review", priority=True),
@@ -72,13 +50,8 @@ class MentorScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        localize_bindings(self)
         self.group: GroupProgress | None = None
         self.trainees: dict[str, TraineeProgress] = {}
-
-    @property
-    def sparring(self) -> SparringApp:
-        return cast("SparringApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -276,7 +249,7 @@ class ReviewMarkItem(ListItem):
         self.seq = mark.seq
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(SparringScreen):
     CSS_PATH = "mentor.tcss"
     BINDINGS = [
         Binding("g", "agree", "mentor.agree"),
@@ -290,13 +263,8 @@ class ReviewScreen(Screen[None]):
 
     def __init__(self, session_id: str):
         super().__init__()
-        localize_bindings(self)
         self.session_id = session_id
         self.marks: list[StoredMark] = []
-
-    @property
-    def sparring(self) -> SparringApp:
-        return cast("SparringApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Markdown, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
@@ -24,18 +23,18 @@ from grading.cues import analyze, distress
 from simulator.engine.clock import RealClock
 from simulator.engine.session import Session
 from simulator.i18n import t
-from simulator.tui.localized import localize_bindings
+from simulator.tui.screens import SparringScreen
 from transcripts.format import Event
 
 if TYPE_CHECKING:
-    from simulator.tui.app import SparringApp
+    pass
 
 
 class Bubble(Markdown):
     """One chat message."""
 
 
-class PracticeScreen(Screen[None]):
+class PracticeScreen(SparringScreen):
     CSS_PATH = "practice.tcss"
     BINDINGS = [
         Binding("ctrl+o", "end", "tui.end"),
@@ -51,7 +50,6 @@ class PracticeScreen(Screen[None]):
 
     def __init__(self, scenario_id: str, mode: str = "practice", resume: str | None = None):
         super().__init__()
-        localize_bindings(self)
         self.scenario_id = scenario_id
         self.mode = mode
         self.resume_id = resume
@@ -59,10 +57,6 @@ class PracticeScreen(Screen[None]):
         """Agent bubbles shown at once, waiting for the session to take them in."""
         self.session: Session | None = None
         self.customer_typing = False
-
-    @property
-    def sparring(self) -> SparringApp:
-        return cast("SparringApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()

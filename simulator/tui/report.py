@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Input, Label, ListItem, ListView, Static
+from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
 
 from grading.report import SKILLS, Report
 from simulator.i18n import t
-from simulator.tui.localized import localize_bindings
+from simulator.tui.screens import SparringScreen, TextPrompt
 from transcripts.repository import AccessDenied, NotFound, Refused, StoredMark
 
 if TYPE_CHECKING:
-    from simulator.tui.app import SparringApp
+    pass
 
 
 class MarkItem(ListItem):
@@ -38,26 +35,7 @@ class MarkItem(ListItem):
         self.stored = stored
 
 
-class ReasonScreen(ModalScreen[str | None]):
-    """Ask why the trainee disputes a mark."""
-
-    BINDINGS = [Binding("escape", "dismiss(None)", "tui.cancel")]
-
-    def __init__(self) -> None:
-        super().__init__()
-        localize_bindings(self)
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(t("tui.dispute_why"))
-            yield Input(id="reason")
-
-    @on(Input.Submitted)
-    def done(self, submitted: Input.Submitted) -> None:
-        self.dismiss(submitted.value.strip() or None)
-
-
-class ReportScreen(Screen[None]):
+class ReportScreen(SparringScreen):
     CSS_PATH = "report.tcss"
     BINDINGS = [
         Binding("n", "next_mark", "tui.next_mark"),
@@ -70,12 +48,7 @@ class ReportScreen(Screen[None]):
 
     def __init__(self, session_id: str):
         super().__init__()
-        localize_bindings(self)
         self.session_id = session_id
-
-    @property
-    def sparring(self) -> SparringApp:
-        return cast("SparringApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -147,7 +120,7 @@ class ReportScreen(Screen[None]):
             if reason:
                 self._respond(item, "dispute", reason)
 
-        self.app.push_screen(ReasonScreen(), answered)
+        self.app.push_screen(TextPrompt(t("tui.dispute_why")), answered)
 
     def _respond(self, item: MarkItem, response: str, reason: str | None) -> None:
         try:

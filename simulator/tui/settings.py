@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from simulator import paths
 from simulator.i18n import t
 from simulator.settings import load_settings
-from simulator.tui.localized import localize_bindings
+from simulator.tui.screens import SparringScreen
 
 if TYPE_CHECKING:
-    from simulator.tui.app import SparringApp
+    pass
 
 SAVED = ("backend", "model", "base_url", "language", "theme")
 
@@ -43,17 +42,9 @@ def save_config(values: dict[str, str]) -> None:
     )
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(SparringScreen):
     CSS_PATH = "settings.tcss"
     BINDINGS = [Binding("ctrl+s", "save", "tui.save"), Binding("escape", "app.pop_screen", "tui.home")]
-
-    def __init__(self) -> None:
-        super().__init__()
-        localize_bindings(self)
-
-    @property
-    def sparring(self) -> SparringApp:
-        return cast("SparringApp", self.app)
 
     def compose(self) -> ComposeResult:
         settings = self.sparring.settings

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Label, Markdown, OptionList, Static, TextArea, Tree
 from textual.widgets.option_list import Option
 
@@ -31,10 +31,10 @@ from simulator.engine.headless import play
 from simulator.engine.session import Session
 from simulator.i18n import t
 from simulator.llm.scripted import ScriptedBackend
-from simulator.tui.localized import localize_bindings
+from simulator.tui.screens import SparringScreen
 
 if TYPE_CHECKING:
-    from simulator.tui.app import SparringApp
+    pass
 
 
 Kind = Literal["persona", "scenario"]
@@ -109,7 +109,6 @@ class BotScreen(ModalScreen[str | None]):
 
     def __init__(self, scenario_id: str):
         super().__init__()
-        localize_bindings(self)
         self.scenario_id = scenario_id
 
     def compose(self) -> ComposeResult:
@@ -122,7 +121,7 @@ class BotScreen(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
-class TrainerScreen(Screen[None]):
+class TrainerScreen(SparringScreen):
     CSS_PATH = "trainer.tcss"
     BINDINGS = [
         Binding("r", "reload", "trainer.reload"),
@@ -134,17 +133,12 @@ class TrainerScreen(Screen[None]):
     def __init__(self, extra: list[Path] | None = None):
         """``extra``: the catalogue folders the app was given besides the settings' (used by reload)."""
         super().__init__()
-        localize_bindings(self)
         self.extra = extra
         self.selected: Entry | None = None
         self.report: Report | None = None
         """The last dry run's report (nothing is stored anywhere else)."""
         self.voice = ""
         """The last voice preview, as Markdown."""
-
-    @property
-    def sparring(self) -> SparringApp:
-        return cast("SparringApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
