@@ -53,12 +53,13 @@ def choose(key: str, extra: list[Path]) -> Casting:
     return Casting(chosen, loaded.cast(chosen), loaded.digest(chosen.id))
 
 
-def backend_for(settings: Settings, scenario: Scenario) -> Backend:
-    """The configured backend, or authored lines where the embedded model cannot write the language."""
-    if not writes_language(settings.backend, settings.model, scenario.language):
-        typer.echo(t("simulate.scripted_instead", lang=scenario.language), err=True)
-        settings = settings.model_copy(update={"backend": "scripted"})
-    return make_backend(settings)
+def backend_for(settings: Settings, scenario: Scenario) -> tuple[Backend, str | None]:
+    """The configured backend, or authored lines where the embedded model cannot write the language;
+    with a notice for the user in that case."""
+    if writes_language(settings.backend, settings.model, scenario.language):
+        return make_backend(settings), None
+    scripted = settings.model_copy(update={"backend": "scripted"})
+    return make_backend(scripted), t("simulate.scripted_instead", lang=scenario.language)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,10 @@ def set_up(
     """What simulate and practice both start from: settings, the cast scenario, a session, its file."""
     settings = load_settings(backend=backend, model=model)
     casting = choose(key, [*settings.catalog, *catalog])
-    session = Session(casting.scenario, casting.persona, backend_for(settings, casting.scenario), clock, seed=seed)
+    backend, notice = backend_for(settings, casting.scenario)
+    if notice:
+        typer.echo(notice, err=True)
+    session = Session(casting.scenario, casting.persona, backend, clock, seed=seed)
     return Setup(settings, casting, session, out or transcript_path(casting.scenario, session.transcript.id))
 
 

@@ -35,7 +35,12 @@ class SparringApp(App[None]):
         self.sub_title = t("tui.who", name=self.repo.actor.name, role=self.repo.actor.role)
 
     def backend_for(self, scenario: Scenario) -> Backend:
-        return self.backend or backend_for(self.settings, scenario)
+        if self.backend is not None:
+            return self.backend
+        backend, notice = backend_for(self.settings, scenario)
+        if notice:  # never print under a running app: say it on screen
+            self.notify(notice, timeout=10)
+        return backend
 
     def on_mount(self) -> None:
         from simulator.tui.home import HomeScreen
