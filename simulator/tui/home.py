@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 class HomeScreen(SparringScreen):
     CSS_PATH = "home.tcss"
+    AUTO_FOCUS = "#scenarios"
     BINDINGS = [
         Binding("enter", "practice", "tui.practice", priority=True),
         Binding("a", "assessment", "tui.assessment"),
@@ -58,7 +59,6 @@ class HomeScreen(SparringScreen):
         table.border_title = t("tui.scenarios")
         self.refresh_scenarios()
         self.refresh_recent()
-        table.focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_recent()
