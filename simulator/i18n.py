@@ -534,6 +534,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "tui.palette.settings_help": ("Model backend, language, theme", "Модель, язык, тема"),
     "tui.palette.quit_help": ("Leave Sparring", "Выйти из Sparring"),
+    "tui.identity": ("Who am I", "Кто я"),
+    "tui.identity_prompt": ("Act as (a person's name):", "Действовать от имени (имя человека):"),
     "catalog.flag": (
         "Extra folder of persona and scenario YAML (repeatable).",
         "Дополнительная папка с YAML персонажей и сценариев (можно несколько).",

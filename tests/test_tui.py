@@ -190,3 +190,21 @@ async def test_the_command_palette_reaches_every_main_screen(app_for):
         await pilot.press("ctrl+p")
         await pilot.press(*"Settings", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SettingsScreen))
+
+
+async def test_switching_identity_changes_what_the_store_shows(app_for):
+    from simulator.tui.screens import TextPrompt
+
+    app = app_for()
+    async with app.run_test(size=SIZE) as pilot:
+        app.repo.add_person("bob", "trainee")
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.press(*"bob", "enter")
+        await wait_for(pilot, lambda: app.repo.actor.name == "bob")
+        assert "bob" in app.sub_title
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.press(*"nobody", "enter")
+        await pilot.pause(0.2)
+        assert app.repo.actor.name == "bob", "an unknown person is refused, with a notification"

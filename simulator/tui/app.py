@@ -34,6 +34,11 @@ class SparringApp(App[None]):
         self.repo: Repository = open_repository(self.settings)
         self.sub_title = t("tui.who", name=self.repo.actor.name, role=self.repo.actor.role)
 
+    def act_as(self, name: str) -> None:
+        """Switch who is using the app; the store decides what they may see."""
+        self.repo = Repository.acting_as(self.repo.engine, name)
+        self.sub_title = t("tui.who", name=self.repo.actor.name, role=self.repo.actor.role)
+
     def backend_for(self, scenario: Scenario) -> Backend:
         if self.backend is not None:
             return self.backend

@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Footer, Header, Markdown, Select
 from simulator.catalog import Scenario
 from simulator.catalog.models import Temperament
 from simulator.i18n import t
-from simulator.tui.screens import SparringScreen
+from simulator.tui.screens import SparringScreen, TextPrompt
+from transcripts.repository import AccessDenied
 
 if TYPE_CHECKING:
     pass
@@ -27,6 +28,7 @@ class HomeScreen(SparringScreen):
         Binding("a", "assessment", "tui.assessment"),
         Binding("c", "resume", "tui.resume"),
         Binding("s", "settings", "tui.settings"),
+        Binding("i", "identity", "tui.identity"),
         Binding("m", "mentor", "mentor.open"),
         Binding("t", "trainer", "trainer.open"),
         Binding("q", "app.quit", "tui.quit"),
@@ -125,6 +127,21 @@ class HomeScreen(SparringScreen):
             self.action_resume()
         else:
             self._start("practice")
+
+    def action_identity(self) -> None:
+        """Act as someone else (a shared machine, or a mentor checking a trainee's view)."""
+
+        def switch(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                self.sparring.act_as(name)
+            except AccessDenied as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.refresh_recent()
+
+        self.app.push_screen(TextPrompt(t("tui.identity_prompt")), switch)
 
     def action_mentor(self) -> None:
         from simulator.tui.mentor import MentorScreen
