@@ -156,6 +156,19 @@ def test_mentor_screen(snap_compare, mentored, monkeypatch, language):
     assert snap_compare(mentor_app(), terminal_size=SIZE, run_before=open_it)
 
 
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_review_screen(snap_compare, mentored, monkeypatch, language):
+    monkeypatch.setenv("SPARRING_LANGUAGE", language)
+
+    async def open_it(pilot) -> None:
+        await pilot.app.push_screen(ReviewScreen("tom-1"))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
+        await pilot.press("n")
+        await pilot.pause(0.3)
+
+    assert snap_compare(mentor_app(), terminal_size=SIZE, run_before=open_it)
+
+
 def test_the_strings_follow_the_interface_language(monkeypatch):
     monkeypatch.setenv("SPARRING_LANGUAGE", "ru")
     assert text("mentor.review") == "Разбор"
