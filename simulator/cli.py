@@ -461,10 +461,9 @@ def serve(
     host: Annotated[str, typer.Option("--host", help=t("serve.host"))] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help=t("serve.port"), min=1, max=65535)] = 8000,
 ) -> None:
-    from textual_serve.server import Server
+    from simulator.tui.serve import serve as serve_app
 
-    # Each browser tab runs its own `sparring` with this environment (so --as carries over).
-    Server(f"{sys.executable} -m simulator.cli", host=host, port=port, title="Sparring").serve()
+    serve_app(host, port)
 
 
 def _mark_id(repo: Any, session: str, number: int) -> int:
