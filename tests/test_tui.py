@@ -208,3 +208,24 @@ async def test_switching_identity_changes_what_the_store_shows(app_for):
         await pilot.press(*"nobody", "enter")
         await pilot.pause(0.2)
         assert app.repo.actor.name == "bob", "an unknown person is refused, with a notification"
+
+
+async def test_customer_lines_stream_into_markdown_and_end_whole(app_for):
+    from simulator.tui.practice import Bubble
+
+    app = app_for()
+    async with app.run_test(size=SIZE) as pilot:
+        choose(app, "fast-case")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.session and len(screen.session.transcript.messages("customer")) >= 2)
+        seen_partial = False
+        while screen.streams or len(screen.query(".customer")) < 2:
+            bubbles = [b for b in screen.query(Bubble) if b.has_class("customer")]
+            texts = [e.text for e in screen.session.transcript.messages("customer")]
+            seen_partial |= any(b.source and b.source.strip() not in texts for b in bubbles)
+            await pilot.pause(0.005)
+        bubbles = [b for b in screen.query(Bubble) if b.has_class("customer")]
+        assert [b.source.strip() for b in bubbles] == [e.text for e in screen.session.transcript.messages("customer")]
+        assert seen_partial, "a line was shown in pieces before it was whole"

@@ -55,6 +55,7 @@ def test_practice(snap_compare, make_app, language):
             isinstance(app.screen, PracticeScreen)
             and len(app.screen.query(".customer")) >= 2
             and not app.screen.customer_typing
+            and not app.screen.streams
         ):
             assert time.monotonic() < deadline
             await pilot.pause(0.05)

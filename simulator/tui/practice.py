@@ -6,6 +6,8 @@ while the customer is typing is allowed: that is an interruption, and the custom
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -28,6 +30,10 @@ from transcripts.format import Event
 
 if TYPE_CHECKING:
     pass
+
+
+STREAM_PAUSE = 0.02
+"""Seconds between words while a customer line streams into view."""
 
 
 class Bubble(Markdown):
@@ -57,6 +63,8 @@ class PracticeScreen(SparringScreen):
         """Agent bubbles shown at once, waiting for the session to take them in."""
         self.session: Session | None = None
         self.customer_typing = False
+        self.streams: set[asyncio.Task[None]] = set()
+        """Customer lines still being written into their bubbles."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -181,6 +189,9 @@ class PracticeScreen(SparringScreen):
         if event.role == "customer":
             self.set_typing(not event.final)
             self.update_panel(event)
+            if event.type == "message":  # a new line streams in; stored ones (on resume) appear whole
+                self.stream_in(event.text or "")
+                return
         self.show(event)
         if event.type == "note":  # e.g. the model server is down: say so, the session goes on
             self.notify(event.text or "", severity="warning", timeout=10)
@@ -202,6 +213,25 @@ class PracticeScreen(SparringScreen):
         elif event.type in ("note", "end"):
             text = t(f"outcome.{event.text}") if event.type == "end" else event.text or ""
             self.add(Static(text, classes="bubble note"))
+
+    def stream_in(self, text: str) -> None:
+        """Write a customer line into its bubble word by word through Markdown's stream, the way chat
+        apps reveal a message. The line was validated whole before this, so nothing shown is taken back."""
+        bubble = Bubble("", classes="bubble customer")
+        self.add(bubble)
+        task = asyncio.create_task(self._write(bubble, text))
+        self.streams.add(task)
+        task.add_done_callback(self.streams.discard)
+
+    async def _write(self, bubble: Bubble, text: str) -> None:
+        stream = Markdown.get_stream(bubble)
+        try:
+            for word in re.findall(r"\S+\s*", text):
+                await stream.write(word)
+                await asyncio.sleep(STREAM_PAUSE)
+        finally:
+            await stream.stop()
+        self.query_one("#log", VerticalScroll).scroll_end(animate=False)
 
     def add(self, widget: Static | Markdown) -> None:
         log = self.query_one("#log", VerticalScroll)
@@ -234,6 +264,10 @@ class PracticeScreen(SparringScreen):
 
         # Not awaited: this screen's own handler is running, and the switch removes it.
         self.app.switch_screen(ReportScreen(transcript.id))
+
+    def on_unmount(self) -> None:
+        for task in self.streams:
+            task.cancel()
 
     @on(Worker.StateChanged)
     def failed(self, changed: Worker.StateChanged) -> None:
