@@ -236,3 +236,15 @@ def test_a_resumed_session_remembers_what_was_said(catalog):
         e for e in transcript.messages("customer")[len(stored.messages("customer")) :] if e.meta.get("chunk") == 0
     ]
     assert Intent.already_told.value in replies[0].meta["intents"]  # and it notices the repeat, too
+
+
+def test_each_waiting_script_step_takes_its_own_turn(catalog):
+    scenario = catalog.scenario("home-internet-down")
+    steps = [Step(say=f"Question {i}?") for i in range(4)]
+    session = Session(scenario, catalog.cast(scenario), ScriptedBackend(), VirtualClock(), seed=1)
+    transcript = asyncio.run(play(session, ScriptedAgent(steps)))
+    agent = transcript.messages("agent")
+    assert [e.text for e in agent] == [s.say for s in steps]
+    for before, after in zip(agent, agent[1:], strict=False):
+        between = [e for e in transcript.messages("customer") if before.seq < e.seq < after.seq]
+        assert between, "a step waited for the customer to answer the previous one"

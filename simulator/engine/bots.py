@@ -188,7 +188,8 @@ class ScriptedAgent:
         delay = 0.0
         while self.steps:
             step = self.steps[0]
-            if step.when == "after_turn" and not event.final:
+            # One customer message answers at most one waiting step; only "now" steps follow at once.
+            if step.when != "now" and (actions or (step.when == "after_turn" and not event.final)):
                 break
             self.steps.pop(0)
             delay += step.delay
