@@ -28,6 +28,11 @@ def test_grader_speed_runs():
     assert "ms/turn" in out
 
 
+def test_llm_latency_runs_on_the_embedded_model():
+    out = run("bench/llm_latency.py", "--turns", "3")
+    assert "plain (a)" in out and "decode:" in out and "fallback rate" in out
+
+
 def test_grader_accuracy_runs_on_a_tiny_labelled_set(tmp_path):
     rows = {
         "questions.jsonl": [("What is your order number?", True), ("Thanks, that is all.", False)],
