@@ -18,7 +18,8 @@ from simulator.llm.scripted import ScriptedBackend
 from simulator.settings import load_settings
 from simulator.storage import open_repository
 from simulator.tui.app import SparringApp
-from simulator.tui.mentor import MentorScreen, ReviewMarkItem, ReviewScreen, TurnItem
+from simulator.tui.marks import MarkItem
+from simulator.tui.mentor import MentorScreen, ReviewScreen, TurnItem
 from simulator.tui.screens import TextPrompt
 
 SIZE = (120, 36)
@@ -84,11 +85,11 @@ async def test_the_mentor_overrides_a_mark_comments_and_exports(mentored):
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
         review = app.screen
         await pilot.pause(0.1)
-        assert review.query(ReviewMarkItem) and review.query(TurnItem)
+        assert review.query(MarkItem) and review.query(TurnItem)
 
         await pilot.press("n")
         item = review.query_one("#turns").highlighted_child
-        assert isinstance(item, ReviewMarkItem)
+        assert isinstance(item, MarkItem)
         mark_id = item.stored.id
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
@@ -138,11 +139,11 @@ async def test_the_kind_filter_shows_only_that_kind(mentored):
         await pilot.app.push_screen(ReviewScreen("tom-1"))
         await pilot.pause(0.2)
         review = app.screen
-        kinds = {i.stored.mark.kind for i in review.query(ReviewMarkItem)}
+        kinds = {i.stored.mark.kind for i in review.query(MarkItem)}
         kind = sorted(kinds)[0]
         review.query_one("#kind").value = kind
         await pilot.pause(0.2)
-        assert {i.stored.mark.kind for i in review.query(ReviewMarkItem)} == {kind}
+        assert {i.stored.mark.kind for i in review.query(MarkItem)} == {kind}
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

@@ -20,6 +20,7 @@ from textual_plotext import PlotextPlot
 from grading.report import SKILLS
 from simulator import i18n, paths
 from simulator.i18n import t
+from simulator.tui.marks import MarkItem
 from simulator.tui.screens import SparringScreen, TextPrompt
 from transcripts.export import export_session
 from transcripts.progress import GroupProgress, TraineeProgress, progress
@@ -226,29 +227,6 @@ class CommentItem(ListItem):
         self.seq = seq
 
 
-class ReviewMarkItem(ListItem):
-    def __init__(self, number: int, stored: StoredMark):
-        mark = stored.mark
-        label = f"{'✓' if mark.positive else '✗'} {number}. {i18n.t(f'kind.{mark.kind}')}"
-        if not mark.positive:
-            label += f" ({i18n.t(f'severity.{mark.severity}')})"
-        lines = [f"{label}: {mark.why}"]
-        if mark.better:
-            lines.append(f"   → {i18n.t('report.better')}: {mark.better}")
-        for review in stored.reviews:
-            said = i18n.t(f"export.review.{review.verdict}", name="").strip()
-            lines.append(f"   ⚑ {said}" + (f": {review.reason}" if review.reason else ""))
-        for response in stored.responses:
-            said = i18n.t(f"export.response.{response.response}", name="").strip()
-            lines.append(f"   ↩ {said}" + (f": {response.reason}" if response.reason else ""))
-        overridden = any(r.verdict == "override" for r in stored.reviews)
-        classes = "mark " + ("strength" if mark.positive else "fault") + (" overridden" if overridden else "")
-        super().__init__(Static("\n".join(lines), classes=classes, markup=False))
-        self.number = number
-        self.stored = stored
-        self.seq = mark.seq
-
-
 class ReviewScreen(SparringScreen):
     CSS_PATH = "mentor.tcss"
     BINDINGS = [
@@ -307,7 +285,7 @@ class ReviewScreen(SparringScreen):
         by_seq: dict[int, list[ListItem]] = {}
         for number, stored in enumerate(self.marks, 1):
             if wanted is Select.NULL or stored.mark.kind == wanted:
-                by_seq.setdefault(stored.mark.seq, []).append(ReviewMarkItem(number, stored))
+                by_seq.setdefault(stored.mark.seq, []).append(MarkItem(number, stored))
         for comment, author in comments:
             by_seq.setdefault(comment.seq if comment.seq is not None else -1, []).append(
                 CommentItem(comment.seq, author, comment.text)
@@ -324,7 +302,7 @@ class ReviewScreen(SparringScreen):
 
     def _mark_rows(self) -> list[int]:
         children = self.query_one("#turns", ListView).children
-        return [i for i, item in enumerate(children) if isinstance(item, ReviewMarkItem)]
+        return [i for i, item in enumerate(children) if isinstance(item, MarkItem)]
 
     def action_next_mark(self) -> None:
         turns = self.query_one("#turns", ListView)
@@ -341,9 +319,9 @@ class ReviewScreen(SparringScreen):
     def _highlighted(self) -> ListItem | None:
         return self.query_one("#turns", ListView).highlighted_child
 
-    def _mark(self) -> ReviewMarkItem | None:
+    def _mark(self) -> MarkItem | None:
         item = self._highlighted()
-        if isinstance(item, ReviewMarkItem):
+        if isinstance(item, MarkItem):
             return item
         self.notify(t("mentor.pick_mark"), severity="warning")
         return None

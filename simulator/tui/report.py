@@ -10,29 +10,12 @@ from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
 
 from grading.report import SKILLS, Report
 from simulator.i18n import t
+from simulator.tui.marks import MarkItem
 from simulator.tui.screens import SparringScreen, TextPrompt
 from transcripts.repository import AccessDenied, NotFound, Refused, StoredMark
 
 if TYPE_CHECKING:
     pass
-
-
-class MarkItem(ListItem):
-    def __init__(self, number: int, stored: StoredMark):
-        mark = stored.mark
-        label = f"{'✓' if mark.positive else '✗'} {number}. {t(f'kind.{mark.kind}')}"
-        if not mark.positive:
-            label += f" ({t(f'severity.{mark.severity}')})"
-        text = f"{label}: {mark.why}" + (f"\n   → {t('report.better')}: {mark.better}" if mark.better else "")
-        answers = [
-            t(f"export.response.{r.response}", name="") + (f": {r.reason}" if r.reason else "")
-            for r in stored.responses
-        ]
-        if answers:
-            text += "\n   " + "\n   ".join(a.strip() for a in answers)
-        super().__init__(Static(text, classes="mark " + ("strength" if mark.positive else "fault")))
-        self.number = number
-        self.stored = stored
 
 
 class ReportScreen(SparringScreen):
