@@ -3,9 +3,12 @@ llama-cpp-python on the same embedded GGUF and thread count.
 
     python bench/llm_latency.py [--turns 20]
 
-Baselines: (a) a plain loop over an append-only transcript prompt (llama.cpp's own prefix reuse), and
-(b) the same prompt with the cache reset every turn. Sparring's director and actor keep the prompt
-append-only, so it should track (a), far below (b). Ratios measured in one run are the claim.
+Baselines, on the same persona header and agent lines: (a) a plain loop over an append-only transcript
+prompt (llama.cpp's own prefix reuse), and (b) the same prompt with the cache reset every turn. Sparring
+keeps its prompt append-only and reads every new line into the cache while nobody waits (the customer's
+line while it is typed out, the agent's during the reply pause), so at request time only the director's
+note is left to read. The "no idle" run takes that time away: every line is read at request time.
+Each turn's figure is the median of that turn and the two before it. Ratios measured in one run are the claim.
 """
 
 from __future__ import annotations
@@ -13,14 +16,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import statistics
 import time
 from typing import Any
 
 from simulator.catalog import catalog_roots, load_catalog
+from simulator.catalog.models import Persona, Scenario
+from simulator.engine.actor import Actor
 from simulator.engine.bots import ScriptedAgent, Step
 from simulator.engine.clock import VirtualClock
-from simulator.engine.headless import play
 from simulator.engine.session import Session
 from simulator.llm.base import Request, generate
 from simulator.llm.local import LocalBackend
@@ -32,19 +37,33 @@ AGENT = [
     "Which devices are affected?",
     "Have you changed anything at home recently?",
 ]
-STOPS = ["\nAgent:", "\nDana:", "\n\n", "["]
 
 
-def plain_ttft(llama: Any, turns: int, reset: bool) -> list[float]:
-    """A plain loop: the transcript grows by one exchange a turn; optionally the cache is dropped first."""
-    prompt = "A support chat. Dana is an angry customer whose internet has been down for three days.\n"
+def case(turns: int) -> tuple[Scenario, Persona]:
+    """An English scenario whose customer stays for ``turns`` turns whatever the agent says."""
+    catalog = load_catalog(catalog_roots())
+    scenario = catalog.scenario("home-internet-down")
+    scenario = scenario.model_copy(update={"end": scenario.end.model_copy(update={"max_turns": turns + 5})})
+    persona = catalog.cast(scenario)
+    calm = persona.escalates.model_copy(update=dict.fromkeys(type(persona.escalates).model_fields, 0))
+    return scenario, persona.model_copy(update={"patience": 100, "escalates": calm})
+
+
+def plain_ttft(llama: Any, scenario: Scenario, persona: Persona, turns: int, reset: bool) -> tuple[list[float], int]:
+    """A plain loop: the transcript grows by one exchange a turn; optionally the cache is dropped first.
+    Returns the time to the first token of each turn and the last prompt's length in tokens."""
+    actor = Actor(LocalBackend(), persona, scenario, random.Random(0))  # only for its header
+    name = actor.name
+    prompt = actor.prompt + f"{name}: {' '.join(scenario.opening)}\n"
+    stops = ["\nAgent:", f"\n{name}:", "\n\n", "["]
+    llama.reset()
     times = []
     for turn in range(turns):
-        prompt += f"Agent: {AGENT[turn % len(AGENT)]}\nDana:"
+        prompt += f"Agent: {AGENT[turn % len(AGENT)]}\n{name}:"
         if reset:
             llama.reset()
         started = time.perf_counter()
-        stream = llama.create_completion(prompt=prompt, max_tokens=24, stop=STOPS, stream=True, seed=turn)
+        stream = llama.create_completion(prompt=prompt, max_tokens=24, stop=stops, stream=True, seed=turn)
         first = None
         text = ""
         for chunk in stream:
@@ -53,38 +72,61 @@ def plain_ttft(llama: Any, turns: int, reset: bool) -> list[float]:
             text += chunk["choices"][0]["text"]
         times.append(first or 0.0)
         prompt += text.strip().split("\n")[0] + "\n"
-    return times
+    return times, len(llama.tokenize(prompt.encode("utf-8"), special=True))
 
 
-def sparring_ttft(backend: LocalBackend, turns: int) -> tuple[list[float], float]:
-    """The same model through the director and actor, with an agent that keeps the customer talking."""
-    catalog = load_catalog(catalog_roots())
-    scenario = catalog.scenario("home-internet-down")
-    scenario = scenario.model_copy(update={"end": scenario.end.model_copy(update={"max_turns": turns + 5})})
-    persona = catalog.cast(scenario)
-    calm = persona.escalates.model_copy(update=dict.fromkeys(type(persona.escalates).model_fields, 0))
-    persona = persona.model_copy(update={"patience": 100, "escalates": calm})
-    steps = [Step(say=AGENT[i % len(AGENT)]) for i in range(turns)]
+async def converse(session: Session, agent: ScriptedAgent, idle: bool) -> None:
+    """``headless.play`` on virtual time. ``idle``: the model may finish reading each new line before the
+    conversation goes on, as it can in a real session (the customer's line is typed out for seconds, the
+    agent's is followed by a 1.5 s reply pause; reading a line takes about 0.1 s)."""
+    async for event in session.run():
+        if idle and session.warming:
+            await session.warming
+        for text, delay in agent.on_event(event):
+            session.say(text, delay) if text is not None else session.finish(delay)
+
+
+def sparring_ttft(backend: LocalBackend, scenario: Scenario, persona: Persona, turns: int, idle: bool) -> Any:
+    """The same model through the director and actor, with an agent that keeps the customer talking.
+
+    Returns the first model token of each turn, the time until each turn's line was validated (every
+    attempt included), the share of lines that came from the authored bank and the last prompt's length."""
+    backend._llama.reset()
     session = Session(scenario, persona, backend, VirtualClock(), seed=1)
-    transcript = asyncio.run(play(session, ScriptedAgent(steps)))
+    asyncio.run(converse(session, ScriptedAgent([Step(say=AGENT[i % len(AGENT)]) for i in range(turns)]), idle))
     lines = [
-        e for e in transcript.messages("customer") if e.meta.get("chunk") == 0 and e.meta.get("backend") == "local"
+        e
+        for e in session.transcript.messages("customer")
+        if e.meta.get("chunk") == 0 and e.meta.get("backend") == "local"
     ]
     ttft = [e.meta.get("ttft") or 0.0 for e in lines]
+    ready = [e.meta.get("latency") or 0.0 for e in lines]
     fallbacks = sum(e.meta["fallback"] for e in lines) / max(1, len(lines))
-    return ttft, fallbacks
+    return ttft, ready, fallbacks, lines[-1].meta.get("tokens_in", 0) if lines else 0
 
 
-def decode_speed(backend: LocalBackend, llama: Any, tokens: int = 96) -> tuple[float, float]:
+def decode_speed(backend: LocalBackend, llama: Any, tokens: int = 200, runs: int = 5) -> tuple[float, float, float]:
+    """Tokens per second, plain and through the backend (median of ``runs`` each, alternating), and the
+    CPU cores the process kept busy while decoding through the backend."""
     prompt = "Write a long complaint about a broken washing machine:\n"
-    llama.reset()
-    started = time.perf_counter()
-    out = llama.create_completion(prompt=prompt, max_tokens=tokens, seed=3, temperature=0.7)
-    plain = out["usage"]["completion_tokens"] / (time.perf_counter() - started)
-    llama.reset()
-    generation = asyncio.run(generate(backend, Request(prompt=prompt, max_tokens=tokens, seed=3, temperature=0.7)))
-    ours = generation.usage.completion_tokens / generation.seconds
-    return plain, ours
+    plain, ours, cores = [], [], []
+    for run in range(runs):
+        llama.reset()
+        started = time.perf_counter()
+        out = llama.create_completion(prompt=prompt, max_tokens=tokens, seed=run, temperature=0.7)
+        plain.append(out["usage"]["completion_tokens"] / (time.perf_counter() - started))
+        llama.reset()
+        cpu, wall = time.process_time(), time.perf_counter()
+        request = Request(prompt=prompt, max_tokens=tokens, seed=run, temperature=0.7)
+        generation = asyncio.run(generate(backend, request))
+        cores.append((time.process_time() - cpu) / (time.perf_counter() - wall))
+        ours.append(generation.usage.completion_tokens / generation.seconds)
+    return statistics.median(plain), statistics.median(ours), statistics.median(cores)
+
+
+def at(times: list[float], turn: int) -> float:
+    window = times[max(0, turn - 3) : turn]
+    return statistics.median(window) if window else float("nan")
 
 
 def main() -> None:
@@ -94,22 +136,34 @@ def main() -> None:
     backend = LocalBackend()
     asyncio.run(generate(backend, Request(prompt="Hello", max_tokens=1)))  # load outside the timings
     llama = backend._llama
-    checkpoints = sorted({1, min(10, args.turns), args.turns})
-    plain = plain_ttft(llama, args.turns, reset=False)
-    reset = plain_ttft(llama, args.turns, reset=True)
-    llama.reset()
-    ours, fallback_rate = sparring_ttft(backend, args.turns)
-    print(f"embedded model, {backend.threads} llama.cpp thread(s) of {len(os.sched_getaffinity(0))} cores")
-    print(f"{'turn':>5} {'plain (a)':>10} {'reset (b)':>10} {'sparring':>10} {'vs (a)':>7} {'vs (b)':>7}")
-    for turn in checkpoints:
-        a, b = plain[turn - 1], reset[turn - 1]
-        s = ours[min(turn, len(ours)) - 1] if ours else float("nan")
-        print(f"{turn:>5} {a:>9.3f}s {b:>9.3f}s {s:>9.3f}s {s / a:>6.2f}x {s / b:>6.2f}x")
-    print(f"median TTFT over all turns: plain {statistics.median(plain):.3f}s, sparring {statistics.median(ours):.3f}s")
+    scenario, persona = case(args.turns)
+    print(f"conversations of {args.turns} turns…", flush=True)
+    plain, plain_tokens = plain_ttft(llama, scenario, persona, args.turns, reset=False)
+    reset, _ = plain_ttft(llama, scenario, persona, args.turns, reset=True)
+    ours, ready, fallback_rate, our_tokens = sparring_ttft(backend, scenario, persona, args.turns, idle=True)
+    cold, _, _, _ = sparring_ttft(backend, scenario, persona, args.turns, idle=False)
+    cores = len(os.sched_getaffinity(0))
+    print(f"embedded model {backend.model}, {backend.threads} llama.cpp thread(s), {cores} cores")
+    print(f"prompt at the last turn: plain {plain_tokens} tokens, sparring {our_tokens} tokens")
+    print("time to the customer's first token:")
+    columns = ("plain (a)", "reset (b)", "sparring", "vs (a)", "vs (b)", "no idle", "vs (a)")
+    print(f"{'turn':>5}" + "".join(f"{c:>11}" for c in columns))
+    for turn in sorted({1, min(10, args.turns), args.turns}):
+        a, b, s, c = at(plain, turn), at(reset, turn), at(ours, turn), at(cold, turn)
+        cells = (f"{a:.3f}s", f"{b:.3f}s", f"{s:.3f}s", f"{s / a:.3f}x", f"{s / b:.4f}x", f"{c:.3f}s", f"{c / a:.2f}x")
+        print(f"{turn:>5}" + "".join(f"{cell:>11}" for cell in cells))
+    print(f"median over all turns: plain (a) {statistics.median(plain):.3f}s, sparring {statistics.median(ours):.3f}s")
+    print(f"median time to a validated line (every attempt): {statistics.median(ready):.3f}s")
     print(f"actor fallback rate (lines from the authored bank): {fallback_rate:.0%}")
-    plain_speed, our_speed = decode_speed(backend, llama)
+    plain_speed, our_speed, busy = decode_speed(backend, llama)
     print(
         f"decode: plain {plain_speed:.1f} tok/s, sparring {our_speed:.1f} tok/s, ratio {our_speed / plain_speed:.2f}x"
+    )
+    load = os.getloadavg()[0]
+    verdict = "not oversubscribed" if backend.threads + 1 <= cores else "OVERSUBSCRIBED"
+    print(
+        f"cpu: {busy:.2f} cores busy while decoding; {backend.threads} llama.cpp thread(s) + 1 for the app "
+        f"on {cores} cores, load average {load:.1f}: {verdict}"
     )
 
 

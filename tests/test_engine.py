@@ -248,3 +248,50 @@ def test_each_waiting_script_step_takes_its_own_turn(catalog):
     for before, after in zip(agent, agent[1:], strict=False):
         between = [e for e in transcript.messages("customer") if before.seq < e.seq < after.seq]
         assert between, "a step waited for the customer to answer the previous one"
+
+
+class ReadingBackend(ScriptedBackend):
+    """Logs what the model is asked to read ahead (``warm``) and what it is then asked to continue."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[tuple[str, str]] = []
+
+    async def warm(self, prompt: str) -> None:
+        self.log.append(("warm", prompt))
+
+    async def stream(self, request):
+        await asyncio.sleep(0)  # a real model call lets the loop run what is scheduled first
+        self.log.append(("ask", request.prompt))
+        async for piece in super().stream(request):
+            yield piece
+
+
+@pytest.mark.parametrize("bot", ["good", "canned", "hasty"])
+def test_the_model_reads_ahead_exactly_the_prompt_it_is_asked_next(catalog, bot):
+    """Reading ahead pays only if the next prompt extends what was read; it also must not show the model
+    anything the prompts themselves would not (so the fact test above covers it too)."""
+    for scenario_id in scenario_ids(catalog):
+        scenario = catalog.scenario(scenario_id)
+        backend = ReadingBackend()
+        session = Session(scenario, catalog.cast(scenario), backend, VirtualClock(), seed=5)
+        asyncio.run(play(session, BOTS[bot](scenario)))
+        asks = [i for i, (kind, _) in enumerate(backend.log) if kind == "ask"]
+        assert len(asks) >= 2
+        for before, after in zip(asks, asks[1:], strict=False):
+            read = [prompt for kind, prompt in backend.log[before:after] if kind == "warm"]
+            asked = backend.log[after][1]
+            if asked == backend.log[before][1]:
+                continue  # a retry of a rejected line
+            assert read and read[-1] == asked, f"{scenario_id}/{bot}: read ahead something else than asked"
+            assert all(asked.startswith(prompt) or prompt == read[-1] for prompt in read), scenario_id
+
+
+def test_previewing_a_reaction_decides_nothing(catalog):
+    scenario = catalog.scenario("home-internet-down")
+    director = Director(scenario, catalog.cast(scenario))
+    messages = [AgentMessage(scenario.facts.hidden[0].question), AgentMessage("Restart your router.")]
+    before = (director.patience, set(director.said), director.turns, list(director._agent_said))
+    preview = director.preview(messages)
+    assert (director.patience, director.said, director.turns, director._agent_said) == before
+    assert director.react(messages) == preview

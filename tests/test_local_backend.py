@@ -69,6 +69,8 @@ def test_a_missing_model_file_is_a_clear_error(tmp_path):
     backend = LocalBackend(tmp_path / "nowhere.gguf")
     with pytest.raises(BackendError, match="model file not found: .*nowhere.gguf"):
         asyncio.run(generate(backend, Request(prompt="x")))
+    with pytest.raises(BackendError, match="model file not found"):  # reading ahead fails the same way
+        asyncio.run(backend.warm("x"))
 
 
 def test_a_corrupt_model_file_is_a_clear_error(tmp_path):
@@ -92,3 +94,16 @@ def test_english_scenarios_play_to_the_end_on_the_embedded_model(catalog, run_se
         for event in lines:
             if not event.meta["fallback"]:
                 assert not any(r["text"] == event.text for r in event.meta["rejected"])
+
+
+def test_reading_ahead_caches_the_prompt_and_changes_nothing_said(local):
+    request = Request(prompt=PROMPT, stop=STOPS, max_tokens=16, seed=5, temperature=0.7)
+    local._load().reset()
+    cold = asyncio.run(generate(local, request)).text
+
+    history = PROMPT.rsplit("\n", 1)[0] + "\n"
+    local._llama.reset()
+    asyncio.run(local.warm(history))
+    llama = local._llama
+    assert llama.input_ids[: llama.n_tokens].tolist() == llama.tokenize(history.encode(), special=True)
+    assert asyncio.run(generate(local, request)).text == cold

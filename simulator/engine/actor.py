@@ -8,6 +8,8 @@ Every output is validated; one retry, then the persona's authored line.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 import re
 from dataclasses import dataclass, field
@@ -118,6 +120,18 @@ class Actor:
         self.messages.append({"role": "assistant", "content": text})
         self._said.add(text.casefold())
 
+    def warm(self, direction: str | None = None) -> asyncio.Future[None]:
+        """Start the backend reading the conversation so far while nobody waits, if it can; with the note
+        the customer's next line will most likely get, the whole next prompt."""
+        return asyncio.ensure_future(self._read(self.cue(direction) if direction else self.prompt))
+
+    async def _read(self, prompt: str) -> None:
+        warm = getattr(self.backend, "warm", None)
+        if warm is None or self.chat:
+            return
+        with contextlib.suppress(BackendError):  # the next line meets the same failure and reports it
+            await warm(prompt)
+
     def direction(self, decision: Decision) -> str:
         return "; ".join(
             DIRECTIONS[b.intent][self.lang].format(
@@ -158,11 +172,12 @@ class Actor:
                 break
             text = self.clean(generation.text)
             problem = self.problem(text, decision)
+            # ttft: the turn's first model token; latency: every attempt, until a line is ready.
+            record.setdefault("ttft", round(generation.first_token_s, 3) if generation.first_token_s else None)
             record.update(
                 tokens_in=generation.usage.prompt_tokens,
                 tokens_out=generation.usage.completion_tokens,
-                latency=round(generation.seconds, 3),
-                ttft=round(generation.first_token_s, 3) if generation.first_token_s else None,
+                latency=round(record.get("latency", 0.0) + generation.seconds, 3),
             )
             if problem is None:
                 return self._final(text, direction, decision, record)
@@ -184,15 +199,18 @@ class Actor:
             return Request(
                 messages=messages, max_tokens=max_tokens, temperature=temperature, seed=seed, fallback=fallback
             )
-        prompt = f"{self.prompt}[{direction}]\n{self.name}:"
         return Request(
-            prompt=prompt,
+            prompt=self.cue(direction),
             stop=(f"\n{AGENT[self.lang]}:", f"\n{self.name}:", "\n\n", "["),
             max_tokens=max_tokens,
             temperature=temperature,
             seed=seed,
             fallback=fallback,
         )
+
+    def cue(self, direction: str) -> str:
+        """The transcript prompt that asks for the customer's next line."""
+        return f"{self.prompt}[{direction}]\n{self.name}:"
 
     def clean(self, text: str) -> str:
         """The customer's own line: cut where another speaker or a direction starts (not every server

@@ -6,6 +6,7 @@ handed to the actor only once the agent has asked for it, so the model can never
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -171,6 +172,12 @@ class Director:
             middle.append(volunteer)
 
         return self._conclude([*first, *middle, *last], end, reasons)
+
+    def preview(self, messages: list[AgentMessage]) -> Decision:
+        """What ``react`` would decide now, without deciding it: the model can read the note in advance."""
+        draft = copy.copy(self)
+        draft.said, draft._agent_said, draft._credited = set(self.said), list(self._agent_said), set(self._credited)
+        return draft.react(messages)
 
     def _repeats(self, text: str) -> bool:
         """The agent says (nearly) what they already said: customers read that as a script."""

@@ -7,6 +7,7 @@ is an interruption, and the customer reacts to it). Nothing here knows whether a
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
 import re
@@ -60,6 +61,8 @@ class Session:
         )
         self.ended = False
         self._resumed = False
+        self.warming: asyncio.Future[None] | None = None
+        """The model reading the conversation while the agent types (see ``Actor.warm``)."""
         self._pending: list[AgentMessage] = []
         self._leftover: list[str] = []
 
@@ -100,6 +103,7 @@ class Session:
             async for event in self._deliver(opening, self._provenance_authored(), typing.t, True):
                 yield event
             self.actor.said(" ".join(opening))
+            self._warm()
         last_customer = self.clock.now()
         while not self.ended:
             if not self._pending:
@@ -128,6 +132,8 @@ class Session:
         typing = self._open_turn()
         yield typing
         spoken = await self.actor.speak(decision)
+        if not decision.end:
+            self._warm()
         chunks = self._chunks(spoken.text)
         if not decision.end:  # what the customer was saying when interrupted comes after the reaction
             chunks, self._leftover = chunks + self._leftover, []
@@ -146,6 +152,11 @@ class Session:
             yield event
         if decision.end:
             yield self._end(decision.end)
+
+    def _warm(self, direction: str | None = None) -> None:
+        # The model reads each new line while nobody waits for it: the customer's while it is typed out,
+        # the agent's (with the note the director would add) during the reply pause.
+        self.warming = self.actor.warm(direction)
 
     def _open_turn(self) -> Event:
         return self._emit("customer", "typing")
@@ -192,6 +203,7 @@ class Session:
         text = sent.text or ""
         self._pending.append(AgentMessage(text, interruption))
         self.actor.heard_agent(text)
+        self._warm(self.actor.direction(self.director.preview(self._pending)))
         meta = {"interruption": True} if interruption else {}
         return self._emit("agent", "message", text, meta=meta, t=sent.t)
 

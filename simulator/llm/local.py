@@ -1,7 +1,8 @@
 """llama.cpp through llama-cpp-python: the embedded SmolLM2-135M by default, or any GGUF by path.
 
 Generation runs in a worker thread so the event loop (and the TUI) never blocks; stopping the stream
-early stops the thread at the next token.
+early stops the thread at the next token. While the trainee types, ``warm`` reads the conversation so far
+into llama.cpp's cache, so the customer's next answer only has to read the trainee's new line.
 """
 
 from __future__ import annotations
@@ -129,6 +130,26 @@ class LocalBackend:
                 count += finished is None  # the closing chunk carries the finish reason, not a token
                 yield Piece(text)
             yield Piece("", Usage(prompt_tokens, count))
+
+    async def warm(self, prompt: str) -> None:
+        """Evaluate ``prompt`` into the cache now, while nobody waits for an answer."""
+        try:
+            await asyncio.to_thread(self._warm, prompt)
+        except BackendError:
+            raise
+        except Exception as exc:
+            raise BackendError(f"local model failed: {exc}") from None
+
+    def _warm(self, prompt: str) -> None:
+        with self._lock:
+            llama = self._load()
+            # Tokenized exactly as create_completion does, so its prefix match finds these tokens.
+            tokens = llama.tokenize(prompt.encode("utf-8"), special=True)
+            cached = llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
+            if cached == len(tokens) or len(tokens) >= self.context:
+                return
+            llama.n_tokens = cached
+            llama.eval(tokens[cached:])
 
     async def stream(self, request: Request) -> AsyncIterator[Piece]:
         loop = asyncio.get_running_loop()
