@@ -13,6 +13,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from bench.claims import claim
 from grading.tags import tag
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,12 @@ def main() -> int:
     print(f"{'tag':<20} {'subset':<36} {'precision':>9} {'recall':>7} {'F1':>6} {'n':>5}")
     for field, group, (precision, recall, f1, n) in evaluate(folder):
         print(f"{field:<20} {group:<36} {precision:>9.3f} {recall:>7.3f} {f1:>6.3f} {n:>5}")
+        if group == "all":
+            claim(
+                f"grader tag {field}, precision / recall / F1 (n={n})",
+                f"{precision:.2f} / {recall:.2f} / {f1:.2f}",
+                "(reported)",
+            )
     return 0
 
 

@@ -15,6 +15,7 @@ import random
 import statistics
 import time
 
+from bench.claims import claim
 from grading import grade
 from simulator.catalog import catalog_roots, load_catalog
 from simulator.catalog.models import Intent, Scenario
@@ -88,10 +89,17 @@ def main() -> None:
         f"grader: median {median_ms:.3f} ms/turn, p95 {sorted(per_turn)[int(0.95 * len(per_turn))] * 1000:.3f} ms/turn"
         f" (target <= 1 ms)"
     )
+    claim(
+        f"grader, median per turn ({args.sessions} sessions x {args.turns} turns)",
+        f"{median_ms:.3f} ms",
+        "<= 1 ms",
+        median_ms <= 1,
+    )
     if not args.no_model:
         line = model_seconds_per_line()
         print(f"model:  median {line * 1000:.0f} ms per customer line (embedded SmolLM2-135M, same run)")
         print(f"ratio:  grading a turn costs {median_ms / (line * 1000):.4f}x of generating its customer line")
+        claim("grading a turn vs generating its customer line", f"{median_ms / (line * 1000):.4f}x", "(reported)")
 
 
 if __name__ == "__main__":

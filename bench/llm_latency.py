@@ -21,6 +21,7 @@ import statistics
 import time
 from typing import Any
 
+from bench.claims import claim
 from simulator.catalog import catalog_roots, load_catalog
 from simulator.catalog.models import Persona, Scenario
 from simulator.engine.actor import Actor
@@ -152,18 +153,36 @@ def main() -> None:
         a, b, s, c = at(plain, turn), at(reset, turn), at(ours, turn), at(cold, turn)
         cells = (f"{a:.3f}s", f"{b:.3f}s", f"{s:.3f}s", f"{s / a:.3f}x", f"{s / b:.4f}x", f"{c:.3f}s", f"{c / a:.2f}x")
         print(f"{turn:>5}" + "".join(f"{cell:>11}" for cell in cells))
+    last = args.turns
+    a, b, s, c = at(plain, last), at(reset, last), at(ours, last), at(cold, last)
+    claim(f"first customer token at turn {last} vs plain append-only (a)", f"{s / a:.3f}x", "<= 1.5x", s / a <= 1.5)
+    claim(f"first customer token at turn {last} vs cache reset (b)", f"{s / b:.4f}x", "<= 0.05x", s / b <= 0.05)
+    claim("same, with no idle time to read ahead, vs (a)", f"{c / a:.2f}x", "(reported)")
     print(f"median over all turns: plain (a) {statistics.median(plain):.3f}s, sparring {statistics.median(ours):.3f}s")
     print(f"median time to a validated line (every attempt): {statistics.median(ready):.3f}s")
     print(f"actor fallback rate (lines from the authored bank): {fallback_rate:.0%}")
+    claim("actor fallback rate, embedded 135M model", f"{fallback_rate:.0%}", "(reported)")
     plain_speed, our_speed, busy = decode_speed(backend, llama)
     print(
         f"decode: plain {plain_speed:.1f} tok/s, sparring {our_speed:.1f} tok/s, ratio {our_speed / plain_speed:.2f}x"
+    )
+    claim(
+        "decode speed vs plain llama-cpp-python",
+        f"{our_speed / plain_speed:.2f}x",
+        ">= 0.95x",
+        our_speed >= 0.95 * plain_speed,
     )
     load = os.getloadavg()[0]
     verdict = "not oversubscribed" if backend.threads + 1 <= cores else "OVERSUBSCRIBED"
     print(
         f"cpu: {busy:.2f} cores busy while decoding; {backend.threads} llama.cpp thread(s) + 1 for the app "
         f"on {cores} cores, load average {load:.1f}: {verdict}"
+    )
+    claim(
+        "llama.cpp threads + app thread within the cores",
+        f"{backend.threads} + 1 of {cores}",
+        "<= cores",
+        backend.threads + 1 <= cores,
     )
 
 
