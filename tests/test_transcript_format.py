@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from transcripts.format import Transcript, TranscriptError, load_transcript, save_transcript
 
@@ -65,3 +67,44 @@ def test_broken_json_names_the_line(tmp_path):
     path.write_text('{\n"id": "x",\n"events": [,]\n}', encoding="utf-8")
     with pytest.raises(TranscriptError, match=rf"^{path}:3: \(json\): "):
         load_transcript(path)
+
+
+_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 10**12), st.floats(allow_nan=True), st.text(max_size=20), st.just([])
+)
+
+
+@st.composite
+def _mutated_transcript(draw) -> bytes:
+    """The README example with a few fields dropped, retyped or added, sometimes cut short or made binary."""
+    data = json.loads(json.dumps(EXAMPLE))
+    for _ in range(draw(st.integers(1, 4))):
+        events = data.get("events")
+        target = draw(
+            st.sampled_from([data, *(e for e in events if isinstance(e, dict))] if isinstance(events, list) else [data])
+        )
+        key = draw(st.sampled_from([*target, "extra"]))
+        if draw(st.booleans()):
+            target.pop(key, None)
+        else:
+            target[key] = draw(_VALUES)
+    raw = json.dumps(data, indent=draw(st.sampled_from([None, 1]))).encode()
+    cut = draw(st.integers(0, len(raw)))
+    return draw(st.sampled_from([raw, raw[:cut], raw[:cut] + b"\xff\x00", b"\xef\xbb\xbf" + raw]))
+
+
+@settings(
+    max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raw=st.one_of(_mutated_transcript(), st.binary(max_size=200)))
+def test_any_file_loads_or_gives_one_located_line(tmp_path, raw):
+    path = tmp_path / "fuzz.json"
+    path.write_bytes(raw)
+    try:
+        transcript = load_transcript(path)
+    except TranscriptError as error:
+        message = str(error)
+        assert message.startswith(f"{path}:") and "\n" not in message and "Traceback" not in message
+        assert int(message[len(str(path)) + 1 :].split(":", 1)[0]) >= 1
+    else:
+        assert [e.seq for e in transcript.events] == list(range(1, len(transcript.events) + 1))
