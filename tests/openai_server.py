@@ -11,11 +11,16 @@ cuts the reply with finish_reason "length". Faults from ``fail()`` are consumed 
 - ``"cut"``: stream half the words, then drop the connection mid-body, without finish or ``[DONE]``;
 - ``"truncated"``: stream half the words, then end the body cleanly, without finish or ``[DONE]``;
 - ``"malformed"``: a ``data:`` line that is not JSON after the first word;
+- ``"wrongtype"``: a chunk whose text is a number, not a string, after the first word;
+- ``"surrogate"``: a lone UTF-16 surrogate (valid JSON, invalid Unicode) after the first word;
 - ``"error"``: an error event after the first word, then the end of the stream (as llama.cpp does);
 - ``"empty"``: a well-formed stream with no content;
-- ``"long"``: ``long_words`` words.
+- ``"long"``: ``long_words`` words;
+- ``"flood"``: ``long_words`` words, ignoring ``max_tokens`` as some servers do.
 
-Requests that fail with a status or before answering leave the reply queue alone, so a retry gets the reply.
+A ``None`` in the queue answers one request normally, so a schedule can place faults on chosen requests. Every
+request records the fault it got. Requests that fail with a status or before answering leave the reply queue
+alone, so a retry gets the reply.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ class Received:
     headers: dict[str, str]
     body: Any = None
     """The parsed JSON body (None for GET)."""
+    fault: str | int | None = None
+    """The fault played on this request, if any."""
 
 
 @dataclass
@@ -70,7 +77,7 @@ class OpenAIServer:
     report_usage: bool = True
     """Honour ``stream_options.include_usage`` (some servers do not)."""
     replies: deque[str] = field(default_factory=deque)
-    faults: deque[str | int] = field(default_factory=deque)
+    faults: deque[str | int | None] = field(default_factory=deque)
     requests: list[Received] = field(default_factory=list)
     aborted: int = 0
     """Streams the client hung up on before the end."""
@@ -96,8 +103,14 @@ class OpenAIServer:
     def reply(self, *texts: str) -> None:
         self.replies.extend(texts)
 
-    def fail(self, *faults: str | int) -> None:
+    def fail(self, *faults: str | int | None) -> None:
         self.faults.extend(faults)
+
+    @property
+    def injected(self) -> list[str | int]:
+        """The faults played so far, in order."""
+        with self._lock:
+            return [r.fault for r in self.requests if r.fault is not None]
 
     def wait_aborted(self, count: int = 1, timeout: float = 3.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -133,7 +146,8 @@ class OpenAIServer:
     def _record(self, received: Received) -> str | int | None:
         with self._lock:
             self.requests.append(received)
-            return self.faults.popleft() if self.faults else None
+            received.fault = self.faults.popleft() if self.faults else None
+            return received.fault
 
     def _next_reply(self) -> str:
         with self._lock:
@@ -223,14 +237,14 @@ class _Handler(BaseHTTPRequestHandler):
         chat = self.path == "/v1/chat/completions"
         if fault == "empty":
             text = ""
-        elif fault == "long":
+        elif fault in ("long", "flood"):
             text = " ".join(f"word{i}" for i in range(owner.long_words))
         else:
             text = owner._next_reply()
         words = re.findall(r"\s*\S+", text)
         finish = "stop"
         limit = body.get("max_tokens")
-        if isinstance(limit, int) and len(words) > limit:
+        if isinstance(limit, int) and len(words) > limit and fault != "flood":
             words, finish = words[:limit], "length"
         prompt = (
             " ".join(str(m.get("content", "")) for m in body.get("messages") or [])
@@ -311,6 +325,10 @@ class _Handler(BaseHTTPRequestHandler):
                 if fault == "error" and i == 1:
                     self._event({"error": {"message": "Context size has been exceeded.", "code": 500}})
                     break
+                if fault == "wrongtype" and i == 1:
+                    self._event(chunk(7))  # type: ignore[arg-type]  # a number where the text belongs
+                if fault == "surrogate" and i == 1:
+                    self._event(chunk("\ud800"))  # json.dumps escapes it as \ud800
                 if owner.delay and owner._stopping.wait(owner.delay):
                     self._hang_up()  # shutting down
                     return

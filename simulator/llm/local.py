@@ -59,6 +59,8 @@ class LocalBackend:
         self.context = context
         self.framing = framing
         self._llama: Any = None
+        self._failed: str | None = None
+        """Why the model could not be loaded, once it could not."""
         self._lock = threading.Lock()
 
     @property
@@ -70,23 +72,36 @@ class LocalBackend:
 
     def _load(self) -> Any:
         if self._llama is None:
-            path = self.path or embedded_model()
-            if not path.is_file():
-                raise BackendError(f"model file not found: {path} (set SPARRING_MODEL to a GGUF file)")
-            from llama_cpp import Llama  # deferred: importing llama.cpp costs time at start-up
-
+            # A model that failed to load fails again at once: trying every line and every read-ahead would reread
+            # the file each time, and while llama.cpp loads it sends all of the process's stdout and stderr to
+            # /dev/null, so lines printed meanwhile by other threads (the session's own events) were lost.
+            if self._failed is not None:
+                raise BackendError(self._failed)
             try:
-                self._llama = Llama(
-                    model_path=str(path),
-                    n_ctx=self.context,
-                    n_threads=self.threads,
-                    n_threads_batch=self.threads,
-                    verbose=False,
-                )
-            except (ValueError, RuntimeError, OSError) as exc:
-                raise BackendError(f"cannot load model {path}: {exc} (is it a valid GGUF file?)") from None
-            self.path = path
+                self._llama = self._open()
+            except BackendError as exc:
+                self._failed = str(exc)
+                raise
         return self._llama
+
+    def _open(self) -> Any:
+        path = self.path or embedded_model()
+        if not path.is_file():
+            raise BackendError(f"model file not found: {path} (set SPARRING_MODEL to a GGUF file)")
+        from llama_cpp import Llama  # deferred: importing llama.cpp costs time at start-up
+
+        try:
+            llama = Llama(
+                model_path=str(path),
+                n_ctx=self.context,
+                n_threads=self.threads,
+                n_threads_batch=self.threads,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise BackendError(f"cannot load model {path}: {exc} (is it a valid GGUF file?)") from None
+        self.path = path
+        return llama
 
     def _run(self, request: Request, stop: threading.Event) -> Iterator[Piece]:
         with self._lock:  # one generation at a time per model

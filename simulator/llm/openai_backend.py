@@ -26,6 +26,14 @@ PLACEHOLDER_KEY = "sk-no-key"
 """Sent to local servers that need no key: the SDK refuses to start without one."""
 FRAMINGS = ("chat", "transcript")
 _RETRIED = (408, 409, 429)  # and every 5xx: the statuses the SDK retries by itself
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def chunk_limit(max_tokens: int) -> int:
+    """Chunks read for one answer before the server is taken to ignore ``max_tokens``: about one a token, plus
+    slack for role, finish and usage chunks and servers that split a token. Without it a server that never
+    stops would hold the turn forever, since the timeout only bounds the silence between chunks."""
+    return 2 * max_tokens + 16
 
 
 def public_url(url: str) -> str:
@@ -119,6 +127,7 @@ class OpenAIBackend:
                 "json_schema": {"name": "answer", "schema": request.json_schema, "strict": True},
             }
         count = 0
+        chunks = 0
         finished = False
         usage: Usage | None = None
         # A client per answer: pooled connections belong to the event loop that opened them, and one left open
@@ -137,6 +146,10 @@ class OpenAIBackend:
             async with sdk_stream:
                 try:
                     async for chunk in sdk_stream:
+                        chunks += 1
+                        if chunks > chunk_limit(request.max_tokens):
+                            finished = True  # cut where max_tokens should have; closing the stream stops the server
+                            break
                         text, done, reported = self._read(chunk, chat)
                         finished, usage = finished or done, reported or usage
                         if text:
@@ -165,9 +178,13 @@ class OpenAIBackend:
                 for choice in chunk.choices or ()
             ]
             done = any(choice.finish_reason is not None for choice in chunk.choices or ())
+            odd = next((text for text in texts if not isinstance(text, str)), None)
+            if odd is not None:
+                raise TypeError(f"the text is not a string: {odd!r}")
         except (AttributeError, TypeError) as exc:  # JSON, but not shaped like a completion chunk
             raise self._malformed(exc) from exc
-        return "".join(texts), done, usage
+        # JSON can escape a lone UTF-16 surrogate, which no UTF-8 file, database or terminal accepts.
+        return _SURROGATE.sub("\ufffd", "".join(texts)), done, usage
 
     def _malformed(self, exc: Exception) -> BackendError:
         return BackendError(
@@ -222,7 +239,8 @@ class OpenAIBackend:
                     f"{line} (check SPARRING_MODEL={self.model!r} and that SPARRING_BASE_URL ends in /v1)"
                 )
             if (code in _RETRIED or code >= 500) and self.max_retries:
-                return BackendError(f"{line} (gave up after {self.max_retries} retries)")
+                retries = "retry" if self.max_retries == 1 else "retries"
+                return BackendError(f"{line} (gave up after {self.max_retries} {retries})")
             return BackendError(line)
         if isinstance(exc, openai.APIError):  # an error event inside the stream
             return BackendError(f"the model server at {url} failed mid-answer: {_one_line(exc.message)}")
