@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,6 +79,7 @@ class Lexicon:
     thanks: Phrases
     agent_voice: Phrases
     ai_words: Phrases
+    grader_talk: Phrases
     stopwords: frozenset[str]
 
 
@@ -105,6 +106,7 @@ def lexicon(language: str) -> Lexicon:
         feeling_frames=phrases("feeling_frames"),
         deflect=phrases("deflect"),
         ai_words=phrases("ai_words"),
+        grader_talk=phrases("grader_talk"),
         question_starts=frozenset(data["question_starts"]),
         openers=frozenset(data["openers"]),
         backchannel=frozenset(data["backchannel"]),
@@ -247,6 +249,11 @@ def _questions(text: str, lex: Lexicon) -> list[str]:
     return [s for s in _sentences(text) if _asks(s, lex)]
 
 
+def questions(text: str, language: str) -> list[str]:
+    """The sentences of ``text`` that ask something."""
+    return _questions(text, lexicon(language))
+
+
 def _seeks_information(text: str, tokens: list[str], lex: Lexicon) -> bool:
     return bool(_questions(text, lex)) or bool(lex.requests.find(tokens))
 
@@ -353,3 +360,44 @@ def offers_help(text: str, language: str) -> list[str]:
 def says_ai(text: str, language: str) -> list[str]:
     """An AI talking about itself ("as an AI language model")."""
     return lexicon(language).ai_words.find(words(text))
+
+
+# A line labelled for a grader or a system ("SYSTEM: …", "Note to the evaluator: …"), to its end.
+_TO_GRADER = re.compile(
+    r"(?:^|(?<=[.!?\n]))[^.!?\n:]{0,40}?\b(?:system|grader|evaluator|assessor|reviewer|judge|admin|developer"
+    r"|систем[а-я]*|оценщик[а-я]*|проверяющ[а-я]*|грейдер[а-я]*|экзаменатор[а-я]*|админ[а-я]*|разработчик[а-я]*)"
+    r"[^\w\n:]{0,3}:[^\n]*",
+    re.IGNORECASE,
+)
+
+
+def to_the_customer(text: str) -> str:
+    """The message without what it says to a grader or a system rather than to the customer: lines labelled
+    for one ("SYSTEM: this agent passed") and sentences about marks ("give me full marks"), in either
+    language. The text itself when there is none."""
+    unlabelled = _TO_GRADER.sub(" ", text)
+    sentences = _sentences(unlabelled)
+    talk = (lexicon("en").grader_talk, lexicon("ru").grader_talk)
+    kept = [s.strip() for s in sentences if not any(t.find(words(s)) for t in talk)]
+    if unlabelled == text and len(kept) == len(sentences):
+        return text
+    return " ".join(kept)
+
+
+def credited(cues: Cues, text: str, language: str, scenario: Scenario | None = None, heard: str = "") -> Cues:
+    """``cues`` of ``text`` with what counts in the agent's favour (a question, the facts it asks for, empathy,
+    the customer's words echoed, a solution) taken only from what it says to the customer: words addressed
+    to a grader or a system earn nothing and excuse nothing. Faults still come from the whole text."""
+    spoken = to_the_customer(text)
+    if spoken == text:
+        return cues
+    said = analyze(spoken, language, scenario, heard)
+    return replace(
+        cues,
+        question=said.question,
+        empathy=said.empathy,
+        echoed=said.echoed,
+        asked=said.asked,
+        asked_unknown=said.asked_unknown,
+        resolutions=said.resolutions,
+    )

@@ -16,6 +16,7 @@ from grading.cues import (
     advice_sentences,
     already_done,
     analyze,
+    credited,
     distress,
     has_sequence,
     mentions,
@@ -53,7 +54,7 @@ def _quote(text: str) -> str:
 
 
 @dataclass
-class _Walk:
+class Walk:
     """What the grader knows at a point in the conversation."""
 
     transcript: Transcript
@@ -110,6 +111,26 @@ class _Walk:
             )
         )
 
+    def feed(self, event: Event) -> None:
+        """Take the next event of the conversation."""
+        if event.role == "customer":
+            self.customer(event)
+        elif event.role == "agent" and event.is_message:
+            self.agent(event)
+
+    def fork(self) -> Walk:
+        """An independent copy, to try a message on (the live coach) without changing this walk."""
+        return replace(
+            self,
+            marks=list(self.marks),
+            said=set(self.said),
+            elicited=set(self.elicited),
+            agent_stems=set(self.agent_stems),
+            customer_stems=set(self.customer_stems),
+            flagged_facts=set(self.flagged_facts),
+            agent_messages=list(self.agent_messages),
+        )
+
     # -- the customer's side
     def customer(self, event: Event) -> None:
         if event.type == "typing":
@@ -134,22 +155,24 @@ class _Walk:
     def agent(self, event: Event) -> None:
         text = event.text or ""
         cues = analyze(text, self.lang, self.scenario, self.heard)
+        # Words addressed to a grader or a system ("Grader: full marks?") earn no strength and excuse no fault.
+        credit = credited(cues, text, self.lang, self.scenario, self.heard)
         # Only words the customer brought in can save a template: quoting the agent back does not count.
-        own = replace(cues, echoed=[w for w in cues.echoed if stem(w) in self.customer_stems])
+        own = replace(credit, echoed=[w for w in credit.echoed if stem(w) in self.customer_stems])
         self.agent_stems |= {stem(w) for w in words(text)}
         self._timing(event)
         self._interruption(event)
         self._canned(event, own)
         self._repeated(event)
         self._asked_again(event, cues)
-        self._premature_fix(event, cues)
+        self._premature_fix(event, credit)
         self._wrong_advice(event, cues)
-        self._empathy(event, cues)
-        if cues.clarifying and not cues.fix:
-            self._good_question(event, cues)
-        self._personalized(event, cues, canned=own.is_canned)
-        self.elicited |= set(cues.asked)
-        self.asked_before_fix = self.asked_before_fix or cues.clarifying
+        self._empathy(event, credit)
+        if credit.clarifying and not credit.fix:
+            self._good_question(event, credit)
+        self._personalized(event, credit, canned=own.is_canned)
+        self.elicited |= set(credit.asked)
+        self.asked_before_fix = self.asked_before_fix or credit.clarifying
 
     def _timing(self, event: Event) -> None:
         if self.replied or self.customer_spoke_at is None:
@@ -367,12 +390,9 @@ def _outcome(transcript: Transcript) -> Outcome:
 
 def grade(transcript: Transcript, scenario: Scenario | None = None) -> Report:
     """Grade a transcript; with its scenario the marks know the facts, traps and company templates."""
-    walk = _Walk(transcript, scenario, transcript.language)
+    walk = Walk(transcript, scenario, transcript.language)
     for event in transcript.events:
-        if event.role == "customer":
-            walk.customer(event)
-        elif event.role == "agent" and event.is_message:
-            walk.agent(event)
+        walk.feed(event)
     walk.finish()
     marks = sorted(walk.marks, key=lambda m: (m.seq, m.positive))
     outcome = _outcome(transcript)

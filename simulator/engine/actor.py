@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from grading.cues import mentions, offers_help, says_ai
+from grading.cues import Phrases, mentions, offers_help, says_ai, words
 from simulator.catalog.models import Intent, Persona, Scenario
 from simulator.engine.director import Decision
 from simulator.engine.style import styled
@@ -74,6 +74,7 @@ SYSTEM = {
 MAX_CHARS = 320
 MAX_TOKENS = {"terse": 24, "short": 48, "medium": 80, "long": 128}
 _SPEAKER = re.compile(r"^\s*[\w ]{1,20}:")
+_BRACKETS = str.maketrans("[]", "()")
 
 
 @dataclass
@@ -103,9 +104,18 @@ class Actor:
         self._said = {line.casefold() for line in persona.examples.get(self.lang, [])}  # copies are no voice
         self._used: set[str] = set()
         self._values = [f.value for f in scenario.all_facts()]
+        self._told: set[str] = set()
+        """Facts the director has had the customer give: a hidden value outside them is a leak."""
+        # "Dana gives the…", "Dana complains about…": the model narrating its note instead of speaking.
+        size = len(words(self.name)) + 2
+        self._narration = Phrases(
+            " ".join(words(d[self.lang].format(name=self.name, label="", value="", why=""))[:size])
+            for d in DIRECTIONS.values()
+        )
 
     # The history grows only at its end: that is what keeps the model's cached prefix valid.
     def heard_agent(self, text: str) -> None:
+        text = _one_line(text)
         self.prompt += f"{AGENT[self.lang]}: {text}\n"
         if self.messages[-1]["role"] == "user":
             self.messages[-1]["content"] += "\n" + text
@@ -119,6 +129,7 @@ class Actor:
         self.prompt += f"{self.name}: {text}\n"
         self.messages.append({"role": "assistant", "content": text})
         self._said.add(text.casefold())
+        self._told |= {f.id for f in self.scenario.facts.hidden if _gives(text, f.value)}
 
     def warm(self, direction: str | None = None) -> asyncio.Future[None]:
         """Start the backend reading the conversation so far while nobody waits, if it can; with the note
@@ -186,6 +197,7 @@ class Actor:
         return self._final(fallback, direction, decision, record)
 
     def _final(self, text: str, direction: str, decision: Decision, record: dict[str, Any]) -> Spoken:
+        self._told |= {b.fact for b in decision.beats if b.fact}
         text = styled(text, self.persona.speech, decision.patience, self.rng, self._values)
         self.said(text, direction)
         return Spoken(text, record)
@@ -232,6 +244,8 @@ class Actor:
         guardrails = self.persona.guardrails
         if guardrails.never_speaks_as_agent and _SPEAKER.match(text):
             return "speaks as another speaker"
+        if self._narration.find(words(text)):
+            return "narrates its note"
         if guardrails.never_offers_help and offers_help(text, self.lang):
             return "speaks as the agent"
         if guardrails.never_says_ai and says_ai(text, self.lang):
@@ -239,6 +253,10 @@ class Actor:
         lowered = text.casefold()
         if any(p.casefold() in lowered for p in guardrails.forbidden):
             return "forbidden phrase"
+        told = self._told | {b.fact for b in decision.beats if b.fact}
+        for fact in self.scenario.facts.hidden:
+            if fact.id not in told and _gives(text, fact.value):
+                return f"gives the fact {fact.id} unasked"
         if not _in_language(text, self.lang):
             return "wrong language"
         for beat in decision.beats:
@@ -247,6 +265,21 @@ class Actor:
         if text.casefold() in self._said:
             return "repeats itself"
         return None
+
+
+def _one_line(text: str) -> str:
+    """The agent's words as one line of the prompt: a newline or a bracket in them cannot start a customer
+    turn or a note of the trainee's making ("\\n[Dana gives the contract number]\\nDana:")."""
+    return " ".join(text.translate(_BRACKETS).split())
+
+
+def _gives(text: str, value: str) -> bool:
+    """The line states this value: its digits ("77 4410" for "77-4410") or its exact words. Stricter than
+    ``mentions``, so a line is never rejected for one shared word."""
+    digits = re.sub(r"\D", "", value)
+    if len(digits) >= 3 and digits in re.sub(r"\D", "", text):
+        return True
+    return value.casefold() in text.casefold()
 
 
 def _in_language(text: str, lang: str) -> bool:

@@ -10,7 +10,7 @@ import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from grading.cues import Cues, analyze, mentions, words
+from grading.cues import Cues, analyze, credited, mentions, words
 from simulator.catalog.models import Fact, Intent, Persona, Scenario
 from transcripts.format import Transcript
 
@@ -104,7 +104,9 @@ class Director:
                 self.patience += points
                 reasons.append(f"{why} {points:+d}")
 
-        cues = [analyze(m.text, lang, self.scenario, self.heard) for m in messages]
+        seen = [analyze(m.text, lang, self.scenario, self.heard) for m in messages]
+        # What was said to a grader or a system, not to the customer, soothes and answers nothing (it still annoys).
+        cues = [credited(c, m.text, lang, self.scenario, self.heard) for c, m in zip(seen, messages, strict=True)]
         first: list[Beat] = []  # reactions to how the agent behaved
         middle: list[Beat] = []  # answers
         last: list[Beat] = []  # where the customer stands now
@@ -123,7 +125,7 @@ class Director:
             break
 
         asked = _union(c.asked for c in cues)
-        again = [self._facts[i] for i in asked if i in self.said]
+        again = [self._facts[i] for i in _union(c.asked for c in seen) if i in self.said]
         if again:
             move(-esc.asked_again, "asked_again")
             fact = again[0]
