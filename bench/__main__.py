@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "llm": ("llm_latency.py", [], ["--turns", "3"]),
     "ui": ("ui_latency.py", [], ["--keys", "20", "--no-model"]),
     "grader": ("grader_speed.py", [], ["--sessions", "20", "--turns", "5", "--no-model"]),
+    "coach": ("coach_latency.py", [], ["--turns", "10", "--drafts", "2"]),
     "accuracy": ("grader_accuracy.py", [], []),
     "store": ("store_progress.py", [], ["--sessions", "2000", "--groups", "4", "--trainees", "5", "--runs", "1"]),
 }

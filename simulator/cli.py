@@ -148,7 +148,8 @@ def schema(
 def list_catalog(catalog: CatalogOption = None) -> None:
     from simulator.catalog import catalog_roots, load_catalog
 
-    settings = _settings()
+    with friendly_errors():  # a bad setting is one line, never a traceback that quotes its value
+        settings = _settings()
     loaded = load_catalog(catalog_roots([*settings.catalog, *(catalog or [])]))
     for problem in loaded.problems:
         typer.echo(str(problem), err=True)

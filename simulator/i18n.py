@@ -450,6 +450,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ключа API в окружении нет: задайте SPARRING_API_KEY или OPENAI_API_KEY, если серверу он нужен.",
     ),
     "tui.theme": ("Theme", "Тема"),
+    "tui.coach": ("Coach", "Тренер"),
+    "report.coach": (
+        "Live coach: warned before sending about {warned} of these faults, did not catch {missed}; "
+        "{fixed} pieces of advice taken before sending.",
+        "Тренер: предупредил до отправки о {warned} из этих ошибок, не заметил {missed}; "
+        "советов учтено до отправки: {fixed}.",
+    ),
+    "report.coach_warned": (
+        "The coach warned about this before it was sent.",
+        "Тренер предупреждал об этом до отправки.",
+    ),
+    "report.coach_missed": ("The coach did not catch this.", "Тренер этого не заметил."),
+    "tui.coach_on": (
+        "The coach is on: advice appears under your draft",
+        "Тренер включён: советы появятся под черновиком",
+    ),
+    "tui.coach_off": ("The coach is off", "Тренер выключен"),
+    "tui.coach_more": ("(+{count} more)", "(ещё {count})"),
+    "tui.coach_setting": (
+        "Live coach under the draft in practice mode (ctrl+g)",
+        "Подсказки тренера под черновиком в режиме практики (ctrl+g)",
+    ),
     "serve.help": (
         "Serve the app in a web browser (textual-serve), for mentors who prefer a web page.",
         "Открыть приложение в браузере (textual-serve) — для наставников, которым удобнее веб-страница.",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from simulator import paths
@@ -25,7 +26,9 @@ class Settings(BaseSettings):
     model: str | None = None
     """Local: path to a GGUF file (default: the embedded SmolLM2-135M). OpenAI: the model name."""
 
-    base_url: str | None = Field(default=None, validation_alias=AliasChoices("SPARRING_BASE_URL", "OPENAI_BASE_URL"))
+    base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("SPARRING_BASE_URL", "OPENAI_BASE_URL"), repr=False
+    )
     """OpenAI-compatible server URL, e.g. http://127.0.0.1:8080/v1 (default: the OpenAI API)."""
 
     api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SPARRING_API_KEY", "OPENAI_API_KEY"))
@@ -46,7 +49,7 @@ class Settings(BaseSettings):
     context: int = 4096
     """llama.cpp context size in tokens."""
 
-    database_url: str | None = None
+    database_url: str | None = Field(default=None, repr=False)  # it may hold a password
     """Where sessions are kept: a SQLAlchemy URL such as postgresql+psycopg://user@host/sparring
     (default: a SQLite file in the data folder)."""
 
@@ -56,8 +59,20 @@ class Settings(BaseSettings):
     theme: str | None = None
     """The app's colour theme (any Textual theme name)."""
 
+    coach: bool = True
+    """The live coach under the draft in practice mode (never in assessment); ctrl+g toggles it."""
+
     catalog: list[Path] = []
     """Extra folders of persona and scenario YAML, searched after the shipped ones."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_query(cls, value: str | None) -> str | None:
+        # The client appends its paths after the query, so the request fails and the server's 404 echoes the query
+        # (often a key) into every error line and transcript. The value itself is never repeated here.
+        if value and urlsplit(value)[3:] != ("", ""):
+            raise ValueError("must not have a query string or #fragment: put an API key in SPARRING_API_KEY")
+        return value
 
     @classmethod
     def settings_customise_sources(

@@ -67,6 +67,37 @@ def test_practice(snap_compare, make_app, language):
     assert snap_compare(make_app(language), terminal_size=SIZE, run_before=settle)
 
 
+def test_practice_with_the_coach(snap_compare, make_app):
+    """A template in the draft: the coaching line quotes it and names this customer's details."""
+
+    async def coached(pilot) -> None:
+        app = pilot.app
+        table = app.screen.query_one("#scenarios")
+        table.move_cursor(row=table.get_row_index("fast-case"))
+        await pilot.press("enter")
+        deadline = time.monotonic() + 20
+        while not (
+            isinstance(app.screen, PracticeScreen)
+            and len(app.screen.query(".customer")) >= 2
+            and not app.screen.customer_typing
+            and not app.screen.streams
+        ):
+            assert time.monotonic() < deadline
+            await pilot.pause(0.05)
+        screen = app.screen
+        screen.clock_timer.pause()
+        screen.query_one("#draft").cursor_blink = False
+        screen.query_one("#elapsed").update("0:42")
+        await pilot.click("#draft")
+        await pilot.press(*"We apologize for any inconvenience.")
+        while not screen.advice:
+            assert time.monotonic() < deadline
+            await pilot.pause(0.05)
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app("en"), terminal_size=SIZE, run_before=coached)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_report(snap_compare, make_app, language):
     app = make_app(language)

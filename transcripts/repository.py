@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -118,11 +118,16 @@ class Repository:
             raise AccessDenied(t("store.staff_only", name=self.actor.name))
 
     def _mentored_people(self, db: Session) -> set[int]:
+        """Those who train in the groups the actor mentors: not their fellow mentors, nor the actor."""
         groups = select(MembershipRow.group_id).where(
             MembershipRow.person_id == self.actor.id, col(MembershipRow.mentors).is_(True)
         )
-        rows = db.exec(select(MembershipRow.person_id).where(col(MembershipRow.group_id).in_(groups)))
-        return set(rows)
+        rows = db.exec(
+            select(MembershipRow.person_id).where(
+                col(MembershipRow.group_id).in_(groups), col(MembershipRow.mentors).is_(False)
+            )
+        )
+        return set(rows) - {self.actor.id}
 
     def visible_people(self, db: Session) -> set[int] | None:
         """Ids whose sessions the actor may read; None means everyone."""
@@ -238,10 +243,15 @@ class Repository:
             db.commit()
 
     def append_event(self, session_id: str, event: Event) -> None:
-        """Committed before returning: a crash a moment later loses nothing said before it."""
+        """Committed before returning: a crash a moment later loses nothing said before it. The end of the
+        conversation finishes the session in the same commit: killed while grading, it is not left to be
+        resumed past its end (which would reuse the end's number)."""
         with self.db() as db:
-            self._session(db, session_id, write=True)
+            row = self._session(db, session_id, write=True)
             db.add(convert.event_row(session_id, event))
+            if event.type == "end":
+                row.status, row.outcome, row.ended_at = "finished", event.text, now()
+                db.add(row)
             db.commit()
 
     def finish_session(self, transcript: Transcript) -> None:
@@ -290,8 +300,14 @@ class Repository:
             row = self._session(db, session_id, write=True)
             if row.status != "abandoned":
                 raise Refused(t("store.not_abandoned", id=session_id, status=row.status))
-            row.status, row.pid = "running", pid or os.getpid()
-            db.add(row)
+            # Still abandoned at the moment of writing, or another process has just taken it up: one wins.
+            taken = db.exec(
+                update(SessionRow)
+                .where(col(SessionRow.id) == session_id, col(SessionRow.status) == "abandoned")
+                .values(status="running", pid=pid or os.getpid())
+            )
+            if taken.rowcount != 1:
+                raise Refused(t("store.not_abandoned", id=session_id, status="running"))
             db.commit()
         return self.transcript(session_id)
 
@@ -355,9 +371,8 @@ class Repository:
     # -- grades and reviews
     def save_report(self, report: Report) -> int:
         with self.db() as db:
-            session = self._session(db, report.transcript)
-            if session.person_id != self.actor.id and not self.is_staff:
-                self._may_review(db, session)
+            # A new grade replaces the one reviewed: mentors agree or override marks (with a reason) instead.
+            session = self._session(db, report.transcript, write=True)
             grade = convert.grade_row(session.id, report)
             db.add(grade)
             db.flush()

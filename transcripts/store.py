@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -72,16 +72,38 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
+MIGRATION_LOCK = 7_305_614_170
+"""An arbitrary PostgreSQL advisory lock key, held by the one process migrating."""
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    """One process migrates at a time, all of it in one transaction: a crash midway leaves the schema as it
+    was, and fifty processes opening an empty database at once create it once."""
+    if connection.dialect.name == "sqlite":
+        # pysqlite sends BEGIN only before INSERT/UPDATE/DELETE, so each CREATE would commit on its own.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+
+
+def _current_heads(connection: Connection, known: set[str]) -> set[str]:
+    current = set(MigrationContext.configure(connection).get_current_heads())
+    unknown = current - known
+    if unknown:
+        raise StoreError(
+            f"{redact(str(connection.engine.url))}: the database was migrated by a newer Sparring "
+            f"(revision {', '.join(sorted(unknown))}); upgrade Sparring to use it"
+        )
+    return current
+
+
 def migrate(engine: Engine) -> None:
-    heads = set(ScriptDirectory(str(MIGRATIONS)).get_heads())
-    known = {rev.revision for rev in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+    script = ScriptDirectory(str(MIGRATIONS))
+    heads, known = set(script.get_heads()), {rev.revision for rev in script.walk_revisions()}
     with engine.begin() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-        unknown = current - known
-        if unknown:
-            raise StoreError(
-                f"{redact(str(engine.url))}: the database was migrated by a newer Sparring "
-                f"(revision {', '.join(sorted(unknown))}); upgrade Sparring to use it"
-            )
-        if current != heads:
+        if _current_heads(connection, known) == heads:
+            return  # the usual case takes no write lock
+    with engine.begin() as connection:
+        _lock_for_migration(connection)
+        if _current_heads(connection, known) != heads:  # unless another process migrated it meanwhile
             command.upgrade(_alembic(connection), "head")

@@ -12,7 +12,7 @@ import itertools
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(order=True)
@@ -21,12 +21,14 @@ class Sent:
     order: int
     text: str | None = field(compare=False)
     """None when the agent ended the session."""
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    """Recorded with the message (e.g. what the live coach showed when it was sent)."""
 
 
 class Clock(Protocol):
     def now(self) -> float: ...
 
-    def send(self, text: str | None, delay: float = 0.0) -> None:
+    def send(self, text: str | None, delay: float = 0.0, meta: dict[str, Any] | None = None) -> None:
         """The agent sends ``text`` now (plus ``delay`` seconds, headless bots only)."""
 
     async def next_message(self, until: float = math.inf) -> Sent | None:
@@ -42,8 +44,8 @@ class VirtualClock:
     def now(self) -> float:
         return self._now
 
-    def send(self, text: str | None, delay: float = 0.0) -> None:
-        heapq.heappush(self._inbox, Sent(self._now + max(0.0, delay), next(self._order), text))
+    def send(self, text: str | None, delay: float = 0.0, meta: dict[str, Any] | None = None) -> None:
+        heapq.heappush(self._inbox, Sent(self._now + max(0.0, delay), next(self._order), text, meta or {}))
 
     async def next_message(self, until: float = math.inf) -> Sent | None:
         if self._inbox and self._inbox[0].t <= until:
@@ -66,8 +68,8 @@ class RealClock:
     def now(self) -> float:
         return time.monotonic() - self._start
 
-    def send(self, text: str | None, delay: float = 0.0) -> None:
-        self._inbox.put_nowait(Sent(self.now(), next(self._order), text))
+    def send(self, text: str | None, delay: float = 0.0, meta: dict[str, Any] | None = None) -> None:
+        self._inbox.put_nowait(Sent(self.now(), next(self._order), text, meta or {}))
 
     async def next_message(self, until: float = math.inf) -> Sent | None:
         timeout = None if math.isinf(until) else max(0.0, until - self.now())

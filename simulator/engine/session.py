@@ -60,7 +60,6 @@ class Session:
             },
         )
         self.ended = False
-        self._resumed = False
         self.warming: asyncio.Future[None] | None = None
         """The model reading the conversation while the agent types (see ``Actor.warm``)."""
         self._pending: list[AgentMessage] = []
@@ -83,19 +82,19 @@ class Session:
                 turn = []
         last_customer = max((e.seq for e in self.transcript.messages("customer")), default=0)
         self._pending = [AgentMessage(e.text or "") for e in self.transcript.messages("agent") if e.seq > last_customer]
-        self._resumed = True
 
     # The agent's side: callable at any moment, from any task on the loop.
-    def say(self, text: str, delay: float = 0.0) -> None:
+    def say(self, text: str, delay: float = 0.0, meta: dict[str, Any] | None = None) -> None:
+        """``meta`` is recorded with the message (what the live coach showed, say)."""
         if not self.ended and text.strip():
-            self.clock.send(text.strip(), delay)
+            self.clock.send(text.strip(), delay, meta)
 
     def finish(self, delay: float = 0.0) -> None:
         """The agent ends the session (after anything already sent)."""
         self.clock.send(None, delay)
 
     async def run(self) -> AsyncIterator[Event]:
-        if not self._resumed:
+        if not self.transcript.messages("customer"):  # new, or killed before the opening was stored
             typing = self._open_turn()
             yield typing
             # The opening message was written before the chat began: it arrives at once, the rest is typed.
@@ -204,7 +203,7 @@ class Session:
         self._pending.append(AgentMessage(text, interruption))
         self.actor.heard_agent(text)
         self._warm(self.actor.direction(self.director.preview(self._pending)))
-        meta = {"interruption": True} if interruption else {}
+        meta = {**sent.meta, "interruption": True} if interruption else dict(sent.meta)
         return self._emit("agent", "message", text, meta=meta, t=sent.t)
 
     def _end(self, outcome: str, reason: str | None = None) -> Event:

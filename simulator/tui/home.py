@@ -14,7 +14,7 @@ from simulator.catalog import Scenario
 from simulator.catalog.models import Temperament
 from simulator.i18n import t
 from simulator.tui.screens import SparringScreen, TextPrompt
-from transcripts.repository import AccessDenied
+from transcripts.repository import AccessDenied, NotFound
 
 if TYPE_CHECKING:
     pass
@@ -166,7 +166,15 @@ class HomeScreen(SparringScreen):
         if not table.row_count:
             return
         session_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        info = self.sparring.repo.session_info(session_id)
+        repo = self.sparring.repo
+        try:
+            info = repo.session_info(session_id)
+        except NotFound as exc:  # gone from view since the list was drawn
+            self.notify(str(exc), severity="error")
+            return
+        if info.person_id != repo.actor.id:  # a mentor sees trainees' sessions here; only the trainee goes on
+            self.notify(t("store.not_yours", id=session_id), severity="warning")
+            return
         if info.status != "abandoned":
             self.notify(t("tui.not_resumable"), severity="warning")
             return

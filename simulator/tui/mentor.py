@@ -17,10 +17,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView, OptionList, Select, Static
 from textual_plotext import PlotextPlot
 
+from grading import coach
 from grading.report import SKILLS
 from simulator import i18n, paths
 from simulator.i18n import t
-from simulator.tui.marks import MarkItem
+from simulator.tui.marks import MarkItem, coach_summary
 from simulator.tui.screens import SparringScreen, TextPrompt
 from transcripts.export import export_session
 from transcripts.progress import GroupProgress, TraineeProgress, progress
@@ -277,15 +278,18 @@ class ReviewScreen(SparringScreen):
             self.notify(str(exc), severity="error")
             return
         headline = self.query_one("#headline", Label)
+        coached = coach.review(transcript, [m.mark for m in self.marks])
         if report is not None:
             verdict = i18n.t("report.passed") if report.passed else i18n.t("report.failed")
-            headline.update(f"{i18n.t('report.score')} {report.score}/100 · {verdict}")
+            summary = f"\n{coach_summary(coached)}" if coached else ""
+            headline.update(f"{i18n.t('report.score')} {report.score}/100 · {verdict}{summary}")
             headline.set_classes("passed" if report.passed else "failed")
         wanted = self.query_one("#kind", Select).value
         by_seq: dict[int, list[ListItem]] = {}
         for number, stored in enumerate(self.marks, 1):
             if wanted is Select.NULL or stored.mark.kind == wanted:
-                by_seq.setdefault(stored.mark.seq, []).append(MarkItem(number, stored))
+                status = coached.status(stored.mark) if coached else None
+                by_seq.setdefault(stored.mark.seq, []).append(MarkItem(number, stored, status))
         for comment, author in comments:
             by_seq.setdefault(comment.seq if comment.seq is not None else -1, []).append(
                 CommentItem(comment.seq, author, comment.text)

@@ -10,17 +10,20 @@ import asyncio
 import re
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, Markdown, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from grading import Report, grade
+from grading.coach import Coach, Hint
 from grading.cues import analyze, distress
 from simulator.engine.clock import RealClock
 from simulator.engine.session import Session
@@ -34,6 +37,21 @@ if TYPE_CHECKING:
 
 STREAM_PAUSE = 0.02
 """Seconds between words while a customer line streams into view."""
+COACH_PAUSE = 0.15
+"""Seconds of no typing before the coach looks at the draft."""
+
+
+def coach_line(advice: list[Hint]) -> Text:
+    """The most urgent piece of advice, its quoted phrase highlighted, and how many more there are."""
+    if not advice:
+        return Text("")
+    first = advice[0]
+    line = Text(first.text)
+    if first.phrase:
+        line.highlight_words([first.phrase], style="bold reverse")
+    if len(advice) > 1:
+        line.append(" " + t("tui.coach_more", count=len(advice) - 1), style="dim")
+    return line
 
 
 class Bubble(Markdown):
@@ -45,6 +63,7 @@ class PracticeScreen(SparringScreen):
     BINDINGS = [
         Binding("ctrl+o", "end", "tui.end"),
         Binding("ctrl+t", "hint", "tui.hint"),
+        Binding("ctrl+g", "coach", "tui.coach"),
         Binding("escape", "cancel", "tui.cancel"),
     ]
 
@@ -65,6 +84,12 @@ class PracticeScreen(SparringScreen):
         self.customer_typing = False
         self.streams: set[asyncio.Task[None]] = set()
         """Customer lines still being written into their bubbles."""
+        self.coach: Coach | None = None
+        """The live coach, in practice mode while it is switched on."""
+        self.advice: list[Hint] = []
+        self.heeded: set[str] = set()
+        """Kinds of advice shown on the current draft (to tell later which the trainee fixed)."""
+        self._advise_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,6 +98,7 @@ class PracticeScreen(SparringScreen):
                 yield VerticalScroll(id="log")
                 yield Static("", id="typing")
                 yield Input(placeholder=t("tui.draft"), id="draft")
+                yield Static("", id="coach")
             with Vertical(id="side", classes="hidden" if self.mode == "assessment" else ""):
                 yield Label(t("tui.patience"), classes="panel-title")
                 yield ProgressBar(total=100, show_eta=False, show_percentage=False, id="patience")
@@ -99,6 +125,10 @@ class PracticeScreen(SparringScreen):
             digest = self.sparring.catalog.digest(scenario.id)
             repo.start_session(self.session.transcript, scenario_hash=digest, mode=self.mode)
         self.title = scenario.title
+        if self.mode == "practice" and self.sparring.settings.coach:
+            self.coach = Coach(scenario, scenario.language)
+            for event in stored.events if stored else self.session.transcript.events:
+                self.coach.hear(event)
         self.query_one("#patience", ProgressBar).update(progress=self.session.director.patience)
         self.clock_timer = self.set_interval(1, self.tick)
         self.query_one("#draft", Input).focus()
@@ -127,7 +157,53 @@ class PracticeScreen(SparringScreen):
         bubble = Bubble(text, classes="bubble agent")
         self.sent.append(bubble)
         self.add(bubble)
-        self.session.say(text)
+        self.session.say(text, meta=self.coached(text))
+
+    # -- the live coach
+    @on(Input.Changed, "#draft")
+    def draft_changed(self) -> None:
+        """Advise once typing pauses: a keystroke only restarts a timer."""
+        if self.coach is None:
+            return
+        if self._advise_timer is not None:
+            self._advise_timer.stop()
+        self._advise_timer = self.set_timer(COACH_PAUSE, self.advise)
+
+    def advise(self) -> None:
+        if self.coach is None or self.session is None:
+            return
+        draft = self.query_one("#draft", Input).value
+        self.advice = self.coach.advise(draft, self.session.clock.now())
+        self.heeded |= {h.kind for h in self.advice}
+        self.query_one("#coach", Static).update(coach_line(self.advice))
+
+    def coached(self, text: str) -> dict[str, Any]:
+        """What the coach said about the message as sent, and what it had flagged on the way and the
+        trainee fixed: recorded with the message for the report and the mentor."""
+        if self.coach is None or self.session is None:
+            return {}
+        if self._advise_timer is not None:
+            self._advise_timer.stop()
+        shown = self.coach.advise(text, self.session.clock.now())
+        fixed = sorted(self.heeded - {h.kind for h in shown})
+        self.heeded, self.advice = set(), []
+        self.query_one("#coach", Static).update("")
+        return {"coach": {"shown": [{"kind": h.kind, "text": h.text} for h in shown], "fixed": fixed}}
+
+    def action_coach(self) -> None:
+        if self.mode == "assessment" or self.session is None:
+            return
+        if self.coach is None:
+            self.coach = Coach(self.session.scenario, self.session.scenario.language)
+            for event in self.session.transcript.events:
+                self.coach.hear(event)
+            self.advise()
+            self.notify(t("tui.coach_on"))
+        else:
+            self.coach = None
+            self.heeded, self.advice = set(), []
+            self.query_one("#coach", Static).update("")
+            self.notify(t("tui.coach_off"))
 
     def action_end(self) -> None:
         if self.session and not self.session.ended:
@@ -177,6 +253,10 @@ class PracticeScreen(SparringScreen):
     @on(Happened)
     def happened(self, message: Happened) -> None:
         event = message.event
+        if self.coach is not None:
+            self.coach.hear(event)
+            if event.is_message and event.role == "customer":  # the advice may have changed with it
+                self.draft_changed()
         if event.type == "typing":
             self.set_typing(True)
             return

@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
 
+from grading import coach
 from grading.report import SKILLS, Report
 from simulator.i18n import t
-from simulator.tui.marks import MarkItem
+from simulator.tui.marks import MarkItem, coach_summary
 from simulator.tui.screens import SparringScreen, TextPrompt
 from transcripts.repository import AccessDenied, NotFound, Refused, StoredMark
 
@@ -32,11 +33,13 @@ class ReportScreen(SparringScreen):
     def __init__(self, session_id: str):
         super().__init__()
         self.session_id = session_id
+        self.marks: list[StoredMark] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="headline")
         yield Static("", id="skills")
+        yield Static("", id="coach")
         yield ListView(id="turns")
         yield Footer()
 
@@ -45,8 +48,13 @@ class ReportScreen(SparringScreen):
 
     def load(self) -> None:
         repo = self.sparring.repo
-        report: Report | None = repo.report(self.session_id)
-        transcript = repo.transcript(self.session_id)
+        try:
+            report: Report | None = repo.report(self.session_id)
+            transcript = repo.transcript(self.session_id)
+            marks = repo.marks(self.session_id)
+        except (AccessDenied, NotFound) as exc:  # not a session this person may see: say so, show nothing
+            self.notify(str(exc), severity="error")
+            return
         headline = self.query_one("#headline", Label)
         if report is not None:
             verdict = t("report.passed") if report.passed else t("report.failed")
@@ -58,7 +66,10 @@ class ReportScreen(SparringScreen):
             self.query_one("#skills", Static).update(
                 " · ".join(f"{t(f'skill.{s}')} {report.skills[s]}" for s in SKILLS)
             )
-        marks = repo.marks(self.session_id)
+        coached = coach.review(transcript, [m.mark for m in marks])
+        summary = self.query_one("#coach", Static)
+        summary.display = coached is not None  # the coach was on for this session
+        summary.update(coach_summary(coached) if coached else "")
         by_seq: dict[int, list[tuple[int, StoredMark]]] = {}
         for number, stored in enumerate(marks, 1):
             by_seq.setdefault(stored.mark.seq, []).append((number, stored))
@@ -68,7 +79,7 @@ class ReportScreen(SparringScreen):
             who = t(f"role.{event.role}")
             turns.append(ListItem(Static(f"[b]{who}[/b]: {event.text or ''}", classes="turn", markup=True)))
             for number, stored in by_seq.get(event.seq, []):
-                turns.append(MarkItem(number, stored))
+                turns.append(MarkItem(number, stored, coached.status(stored.mark) if coached else None))
         self.marks = marks
 
     def _mark_items(self) -> list[int]:
@@ -119,7 +130,11 @@ class ReportScreen(SparringScreen):
     def action_retry(self) -> None:
         from simulator.tui.practice import PracticeScreen
 
-        info = self.sparring.repo.session_info(self.session_id)
+        try:
+            info = self.sparring.repo.session_info(self.session_id)
+        except (AccessDenied, NotFound) as exc:
+            self.notify(str(exc), severity="error")
+            return
         self.app.switch_screen(PracticeScreen(info.scenario_id or "", mode=info.mode))
 
     def action_home(self) -> None:

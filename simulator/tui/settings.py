@@ -1,4 +1,5 @@
-"""Settings: who writes the customer, the interface language and the theme, saved to config.toml.
+"""Settings: who writes the customer, the interface language, the theme and the live coach, saved to
+config.toml.
 
 API keys are never written anywhere: they come from the environment, and the screen only says whether
 one is set.
@@ -13,21 +14,22 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Vertical
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.containers import Center, Horizontal, Vertical
+from textual.widgets import Footer, Header, Input, Label, Select, Static, Switch
 
 from simulator import paths
 from simulator.i18n import t
+from simulator.llm.openai_backend import public_url
 from simulator.settings import load_settings
 from simulator.tui.screens import SparringScreen
 
 if TYPE_CHECKING:
     pass
 
-SAVED = ("backend", "model", "base_url", "language", "theme")
+SAVED = ("backend", "model", "base_url", "language", "theme", "coach")
 
 
-def save_config(values: dict[str, str]) -> None:
+def save_config(values: dict[str, str | bool]) -> None:
     """Merge into config.toml; JSON string quoting is valid TOML for these plain values."""
     path = paths.config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,7 +38,7 @@ def save_config(values: dict[str, str]) -> None:
         import tomllib
 
         kept = {k: v for k, v in tomllib.loads(path.read_text(encoding="utf-8")).items() if k not in SAVED}
-    merged = {**kept, **{k: v for k, v in values.items() if v}}
+    merged = {**kept, **{k: v for k, v in values.items() if v != ""}}
     path.write_text(
         "".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in merged.items()), encoding="utf-8"
     )
@@ -73,6 +75,9 @@ class SettingsScreen(SparringScreen):
                 allow_blank=False,
                 id="theme",
             )
+            with Horizontal(id="coach-row"):
+                yield Switch(value=settings.coach, id="coach")
+                yield Label(t("tui.coach_setting"))
         yield Footer()
 
     @on(Select.Changed, "#theme")
@@ -80,10 +85,18 @@ class SettingsScreen(SparringScreen):
         self.app.theme = str(changed.value)
 
     def action_save(self) -> None:
+        values: dict[str, str | bool]
         values = {name: str(self.query_one(f"#{name}", Select).value) for name in ("backend", "language", "theme")}
         values |= {name: self.query_one(f"#{name}", Input).value.strip() for name in ("model", "base_url")}
+        values["coach"] = self.query_one("#coach", Switch).value
+        # Credentials never go to disk: user:password@ or a query in the URL stay where they came from.
+        values["base_url"] = public_url(str(values["base_url"])) if values["base_url"] else ""
         save_config(values)
-        os.environ["SPARRING_LANGUAGE"] = values["language"]  # new screens speak it at once
-        self.sparring.settings = load_settings()
+        os.environ["SPARRING_LANGUAGE"] = str(values["language"])  # new screens speak it at once
+        try:
+            self.sparring.settings = load_settings()
+        except ValueError as exc:  # e.g. the environment holds a value the settings refuse
+            self.notify(" ".join(str(exc).split()), title=t("tui.error"), severity="error")
+            return
         self.notify(t("tui.saved", path=paths.config_file()))
         self.app.pop_screen()
