@@ -62,6 +62,7 @@ def main() -> int:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     if not (folder / "questions.jsonl").is_file():
         print(f"no dev data at {folder}: nothing to measure")
+        claim("grader tags on human-labelled utterances", "skipped: no data", "(reported)")
         return 0
     print(f"{'tag':<20} {'subset':<36} {'precision':>9} {'recall':>7} {'F1':>6} {'n':>5}")
     for field, group, (precision, recall, f1, n) in evaluate(folder):

@@ -35,7 +35,13 @@ def _free_port() -> int:
 
 
 def _as_server_user(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+    if os.geteuid() != 0:
+        return command
+    # runuser lives in sbin, which a trimmed PATH may leave out.
+    runuser = shutil.which("runuser", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
+    if runuser is None:
+        raise PostgresUnavailable("runuser is missing: PostgreSQL cannot be started as root without it")
+    return [runuser, "-u", "postgres", "--", *command]
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ while the customer is typing is allowed: that is an interruption, and the custom
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 from collections import deque
 from dataclasses import dataclass
@@ -132,6 +133,9 @@ class PracticeScreen(SparringScreen):
         self.query_one("#patience", ProgressBar).update(progress=self.session.director.patience)
         self.clock_timer = self.set_interval(1, self.tick)
         self.query_one("#draft", Input).focus()
+        # What exists now lives as long as the session: keep the collector from walking it. A full
+        # collection of the ~200k objects took 85-160 ms on the event loop, mid-keystroke (bench/ui_latency.py).
+        gc.freeze()
         self.play()
 
     @work(exclusive=True, group="session", exit_on_error=False)
