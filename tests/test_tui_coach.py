@@ -23,7 +23,7 @@ def anyio_backend() -> str:
 
 
 def fast_russian_catalog(tmp_path: Path) -> Path:
-    """The Russian home-internet case with a customer who types fast."""
+    """The Russian home-internet and courier cases with customers who type fast."""
     root = fast_catalog(tmp_path)
     persona = (ROOT / "personas" / "passive.yaml").read_text(encoding="utf-8")
     (root / "personas" / "fast-ru.yaml").write_text(
@@ -32,6 +32,11 @@ def fast_russian_catalog(tmp_path: Path) -> Path:
     scenario = (ROOT / "scenarios" / "domashniy-internet-ru.yaml").read_text(encoding="utf-8")
     (root / "scenarios" / "fast-ru.yaml").write_text(
         scenario.replace("id: domashniy-internet-ru", "id: fast-ru").replace("persona: passive", "persona: fast-ru"),
+        encoding="utf-8",
+    )
+    kurier = (ROOT / "scenarios" / "kurier-do-dveri.yaml").read_text(encoding="utf-8")
+    (root / "scenarios" / "fast-kurier.yaml").write_text(
+        kurier.replace("id: kurier-do-dveri", "id: fast-kurier").replace("persona: angry", "persona: fast"),
         encoding="utf-8",
     )
     return root
@@ -98,6 +103,14 @@ async def test_the_coaching_line_follows_the_draft(
         assert question in line and any(f.question in line for f in screen.session.scenario.facts.hidden)
         line = await draft(pilot, screen, cold)
         assert (acknowledge in line) if acknowledge else "no_empathy" not in [h.kind for h in screen.advice]
+
+
+async def test_an_upset_russian_customer_needs_an_acknowledgement_first(app):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_practice(app, pilot, "fast-kurier")
+        assert "Сначала признайте это" in await draft(pilot, screen, "Назовите номер заказа.")
+        await draft(pilot, screen, "Мне очень жаль, с гипсом это тяжело. Назовите номер заказа.")
+        assert "no_empathy" not in [h.kind for h in screen.advice]
 
 
 async def test_what_the_coach_showed_is_recorded_and_compared_in_the_report(app):

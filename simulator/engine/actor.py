@@ -2,7 +2,8 @@
 
 Small local models role-flip in chat format but stay in role continuing a transcript, so the prompt is a
 transcript with a bracketed direction before each customer line. It only ever grows (directions stay in
-it), so llama.cpp reuses the cached prefix and the time to first token stays flat as the chat grows.
+it), so llama.cpp reuses the cached prefix and the time to first token stays flat as the chat grows;
+``warm`` lets the backend read new lines before anyone waits for the answer.
 Every output is validated; one retry, then the persona's authored line.
 """
 
