@@ -13,30 +13,26 @@ from bench.__main__ import BENCHMARKS
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(*args: str) -> str:
+def finished(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=300,
+        timeout=timeout,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout
+    return result
+
+
+def run(*args: str) -> str:
+    return finished(*args).stdout
 
 
 def test_every_benchmark_runs_and_states_its_claims():
     """``python -m bench --quick``: each benchmark at tiny sizes, its claims gathered in the summary."""
-    result = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
-    assert result.returncode == 0, result.stderr
+    result = finished("-m", "bench", "--quick", timeout=600)
     assert "warning" not in result.stderr, result.stderr  # e.g. the app did not quit in the start-up benchmark
     summary = result.stdout.split("## Summary", 1)[1]
     rows = [line.split(" | ") for line in summary.splitlines() if line.startswith("| ") and "---" not in line][1:]

@@ -42,26 +42,33 @@ def test_home(snap_compare, make_app, language):
     assert snap_compare(make_app(language), terminal_size=SIZE)
 
 
+async def open_fast_case(pilot) -> PracticeScreen:
+    """Start the fast case and wait until the opening is on screen and still (clock and cursor frozen)."""
+    app = pilot.app
+    table = app.screen.query_one("#scenarios")
+    table.move_cursor(row=table.get_row_index("fast-case"))
+    await pilot.press("enter")
+    deadline = time.monotonic() + 20
+    # Wait for what is on screen, not for the session: the bubbles are mounted a moment later.
+    while not (
+        isinstance(app.screen, PracticeScreen)
+        and len(app.screen.query(".customer")) >= 2
+        and not app.screen.customer_typing
+        and not app.screen.streams
+    ):
+        assert time.monotonic() < deadline
+        await pilot.pause(0.05)
+    screen = app.screen
+    screen.clock_timer.pause()  # the elapsed time and a blinking cursor would differ from run to run
+    screen.query_one("#draft").cursor_blink = False
+    screen.query_one("#elapsed").update("0:42")
+    return screen
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_practice(snap_compare, make_app, language):
     async def settle(pilot) -> None:
-        app = pilot.app
-        table = app.screen.query_one("#scenarios")
-        table.move_cursor(row=table.get_row_index("fast-case"))
-        await pilot.press("enter")
-        deadline = time.monotonic() + 20
-        # Wait for what is on screen, not for the session: the bubbles are mounted a moment later.
-        while not (
-            isinstance(app.screen, PracticeScreen)
-            and len(app.screen.query(".customer")) >= 2
-            and not app.screen.customer_typing
-            and not app.screen.streams
-        ):
-            assert time.monotonic() < deadline
-            await pilot.pause(0.05)
-        app.screen.clock_timer.pause()  # the elapsed time and a blinking cursor would differ from run to run
-        app.screen.query_one("#draft").cursor_blink = False
-        app.screen.query_one("#elapsed").update("0:42")
+        await open_fast_case(pilot)
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(language), terminal_size=SIZE, run_before=settle)
@@ -71,25 +78,10 @@ def test_practice_with_the_coach(snap_compare, make_app):
     """A template in the draft: the coaching line quotes it and names this customer's details."""
 
     async def coached(pilot) -> None:
-        app = pilot.app
-        table = app.screen.query_one("#scenarios")
-        table.move_cursor(row=table.get_row_index("fast-case"))
-        await pilot.press("enter")
-        deadline = time.monotonic() + 20
-        while not (
-            isinstance(app.screen, PracticeScreen)
-            and len(app.screen.query(".customer")) >= 2
-            and not app.screen.customer_typing
-            and not app.screen.streams
-        ):
-            assert time.monotonic() < deadline
-            await pilot.pause(0.05)
-        screen = app.screen
-        screen.clock_timer.pause()
-        screen.query_one("#draft").cursor_blink = False
-        screen.query_one("#elapsed").update("0:42")
+        screen = await open_fast_case(pilot)
         await pilot.click("#draft")
         await pilot.press(*"We apologize for any inconvenience.")
+        deadline = time.monotonic() + 20
         while not screen.advice:
             assert time.monotonic() < deadline
             await pilot.pause(0.05)
