@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grading.cues import content_words, echoes, questions, words
-from grading.grader import Walk
+from grading.cues import analyze, content_words, echoes, questions, words
+from grading.grader import Walk, sentence_with
 from grading.report import Mark
 from simulator.catalog.models import Scenario
 from transcripts.format import Event, Transcript
@@ -109,18 +109,19 @@ class Coach:
                 if trial.upset is not None and trial.ignored_at is event:
                     hints.append(self._hint(kind, quote=_short(trial.upset.text or "")))
             elif kind in marks:
-                hints.append(self._from_mark(marks[kind]))
+                hints.append(self._from_mark(marks[kind], draft))
         hints += self._unanswered(draft)
         return hints
 
     def _hint(self, key: str, kind: str | None = None, **values: str) -> Hint:
         return Hint(kind or key, HINTS[key][self.lang].format(**values), values.get("phrase"))
 
-    def _from_mark(self, mark: Mark) -> Hint:
+    def _from_mark(self, mark: Mark, draft: str) -> Hint:
         kind = mark.kind
         facts = {f.id: f for f in self.scenario.all_facts()} if self.scenario else {}
         if kind == "canned_answer":
-            phrase = _short(mark.quote)
+            stock = analyze(draft, self.lang, self.scenario, self._walk.heard).canned
+            phrase = _short(sentence_with(draft, stock[0].split()) if stock else draft)
             opening, closing = QUOTES[self.lang]
             details = ", ".join(f"{opening}{d}{closing}" for d in self._details())
             key = "canned_answer" if details else "canned_answer_bare"

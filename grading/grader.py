@@ -211,7 +211,7 @@ class Walk:
     def _canned(self, event: Event, cues: Cues) -> None:
         if not cues.is_canned:
             return
-        phrase = _sentence_with(event.text or "", cues.canned[0].split()) if cues.canned else event.text or ""
+        phrase = sentence_with(event.text or "", cues.canned[0].split()) if cues.canned else event.text or ""
         self.mark(
             "canned_answer",
             event,
@@ -289,7 +289,7 @@ class Walk:
             return
         for done in already_done(self.heard, self.lang):
             if any(tells_to(sentence, done, self.lang) for sentence in advice_sentences(event.text or "", self.lang)):
-                reason = feedback.why("already_did", self.lang, quote=_quote(_sentence_with(self.heard, [done])))
+                reason = feedback.why("already_did", self.lang, quote=_quote(sentence_with(self.heard, [done])))
                 self.mark(
                     "wrong_advice",
                     event,
@@ -351,7 +351,7 @@ class Walk:
             self.mark("deescalated", calmed, feedback.why("deescalated", self.lang), positive=True, severity="minor")
 
 
-def _sentence_with(text: str, stems: list[str]) -> str:
+def sentence_with(text: str, stems: list[str]) -> str:
     """The sentence of ``text`` whose words start with these stems, in order (else the whole text)."""
     for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
         if has_sequence(words(sentence), stems) or all(any(w.startswith(s) for w in words(sentence)) for s in stems):
