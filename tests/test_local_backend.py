@@ -107,3 +107,6 @@ def test_reading_ahead_caches_the_prompt_and_changes_nothing_said(local):
     llama = local._llama
     assert llama.input_ids[: llama.n_tokens].tolist() == llama.tokenize(history.encode(), special=True)
     assert asyncio.run(generate(local, request)).text == cold
+    local._llama.reset()
+    asyncio.run(local.warm(PROMPT))  # the whole prompt: the first token is sampled from the cache at once
+    assert asyncio.run(generate(local, request)).text == cold
