@@ -30,6 +30,7 @@ def actor_for(catalog, backend, scenario_id="home-internet-down") -> Actor:
         ("How can I help you today?", "speaks as the agent"),
         ("As an AI language model, I cannot have a contract.", "talks as an AI"),
         ("Agent: please hold on", "speaks as another speaker"),
+        ("Support team: please hold on", "speaks as another speaker"),
         ("Мой номер договора 77-4410.", "wrong language"),
         ("I don't remember anything.", "omits the fact contract"),
         ("", "empty"),
@@ -53,6 +54,14 @@ def test_a_good_retry_is_used(catalog):
     spoken = asyncio.run(actor_for(catalog, backend).speak(reveal_decision(scenario)))
     assert spoken.text == "Ugh. It's 77 4410, write it down."
     assert spoken.provenance["fallback"] is False and len(spoken.provenance["rejected"]) == 1
+
+
+def test_a_label_of_the_customers_own_is_not_a_speaker(catalog):
+    """«Адрес: …» is how a customer writes an address; only speakers' labels ("Оператор:") are the agent's voice."""
+    scenario = catalog.scenario("home-internet-down")
+    backend = ScriptedBackend(replies=["Contract: 77-4410. Happy now?"])
+    spoken = asyncio.run(actor_for(catalog, backend).speak(reveal_decision(scenario)))
+    assert spoken.text == "Contract: 77-4410. Happy now?" and spoken.provenance["fallback"] is False
 
 
 def test_model_output_is_cut_to_the_customer_line(catalog):

@@ -74,7 +74,12 @@ SYSTEM = {
 }
 MAX_CHARS = 320
 MAX_TOKENS = {"terse": 24, "short": 48, "medium": 80, "long": 128}
-_SPEAKER = re.compile(r"^\s*[\w ]{1,20}:")
+_LABEL = re.compile(r"^\s*([\w ]{1,20}):")
+SPEAKERS = frozenset(
+    ("agent", "customer", "client", "support", "operator", "assistant", "user", "system", "bot", "manager")
+    + ("оператор", "клиент", "поддержка", "поддержки", "ассистент", "пользователь", "система", "бот", "менеджер")
+)
+"""Words of a speaker's label ("Agent:", "Служба поддержки:"), unlike a label the customer may use ("Адрес: …")."""
 _BRACKETS = str.maketrans("[]", "()")
 
 
@@ -221,6 +226,13 @@ class Actor:
             fallback=fallback,
         )
 
+    def _labelled_as_speaker(self, text: str) -> bool:
+        label = _LABEL.match(text)
+        if label is None:
+            return False
+        said = label.group(1).casefold().split()
+        return said == self.name.casefold().split() or any(word in SPEAKERS for word in said)
+
     def cue(self, direction: str) -> str:
         """The transcript prompt that asks for the customer's next line."""
         return f"{self.prompt}[{direction}]\n{self.name}:"
@@ -243,7 +255,7 @@ class Actor:
         if len(text) > MAX_CHARS:
             return "too long"
         guardrails = self.persona.guardrails
-        if guardrails.never_speaks_as_agent and _SPEAKER.match(text):
+        if guardrails.never_speaks_as_agent and self._labelled_as_speaker(text):
             return "speaks as another speaker"
         if self._narration.find(words(text)):
             return "narrates its note"
