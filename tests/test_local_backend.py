@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +15,7 @@ from simulator.llm.base import BackendError, Request, generate
 from simulator.llm.local import LocalBackend, embedded_model, free_cores
 
 PROMPT = "A support chat. Dana is an angry customer whose internet is down.\nAgent: Hello, what happened?\nDana:"
+ROOT = Path(__file__).resolve().parent.parent
 STOPS = ("\nAgent:", "\nDana:", "\n\n", "[")
 
 
@@ -110,3 +114,34 @@ def test_reading_ahead_caches_the_prompt_and_changes_nothing_said(local):
     local._llama.reset()
     asyncio.run(local.warm(PROMPT))  # the whole prompt: the first token is sampled from the cache at once
     assert asyncio.run(generate(local, request)).text == cold
+
+
+CHATTER = """
+import threading, time
+from simulator.llm.local import LocalBackend
+stop = threading.Event()
+def chatter():
+    i = 0
+    while not stop.is_set():
+        print(f"line {i}", flush=True)
+        i += 1
+        time.sleep(0.002)
+    print(f"total {i}", flush=True)
+thread = threading.Thread(target=chatter)
+thread.start()
+time.sleep(0.05)
+LocalBackend()._load()
+time.sleep(0.05)
+stop.set()
+thread.join()
+"""
+
+
+def test_loading_the_model_loses_nothing_other_threads_print():
+    """llama-cpp-python's quiet mode points the process's stdout at /dev/null while it loads: the app's frames
+    and simulate's events written meanwhile were lost. Every line printed during the load must arrive."""
+    result = subprocess.run([sys.executable, "-c", CHATTER], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    lines = result.stdout.splitlines()
+    total = int(lines[-1].split()[1])
+    assert total > 20 and lines[:-1] == [f"line {i}" for i in range(total)]
+    assert result.stderr == ""

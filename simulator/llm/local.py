@@ -8,7 +8,10 @@ into llama.cpp's cache, so the customer's next answer only has to read the train
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
+import logging
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -91,15 +94,22 @@ class LocalBackend:
         from llama_cpp import Llama  # deferred: importing llama.cpp costs time at start-up
 
         try:
-            llama = Llama(
-                model_path=str(path),
-                n_ctx=self.context,
-                n_threads=self.threads,
-                n_threads_batch=self.threads,
-                verbose=False,
-            )
+            # verbose=False would point the process's stdout and stderr descriptors at /dev/null while the
+            # model loads, and whatever other threads wrote meanwhile (the app's frames, simulate's events)
+            # would be lost. llama.cpp logs through Python, so catching sys.stderr keeps it quiet instead.
+            with contextlib.redirect_stderr(io.StringIO()):
+                llama = Llama(
+                    model_path=str(path),
+                    n_ctx=self.context,
+                    n_threads=self.threads,
+                    n_threads_batch=self.threads,
+                    verbose=True,
+                )
         except (ValueError, RuntimeError, OSError) as exc:
             raise BackendError(f"cannot load model {path}: {exc} (is it a valid GGUF file?)") from None
+        finally:
+            logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)  # verbose=True lowered it
+        llama.verbose = False
         self.path = path
         return llama
 
