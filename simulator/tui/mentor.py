@@ -17,11 +17,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView, OptionList, Select, Static
 from textual_plotext import PlotextPlot
 
-from grading import coach
 from grading.report import SKILLS
 from simulator import i18n, paths
 from simulator.i18n import t
-from simulator.tui.marks import MarkItem, coach_summary
+from simulator.tui.marks import MarkedTurnsScreen, MarkItem, coach_summary, marks_by_turn
 from simulator.tui.screens import SparringScreen, TextPrompt
 from transcripts.export import export_session
 from transcripts.progress import GroupProgress, TraineeProgress, progress
@@ -228,7 +227,7 @@ class CommentItem(ListItem):
         self.seq = seq
 
 
-class ReviewScreen(SparringScreen):
+class ReviewScreen(MarkedTurnsScreen):
     CSS_PATH = "mentor.tcss"
     BINDINGS = [
         Binding("g", "agree", "mentor.agree"),
@@ -277,19 +276,14 @@ class ReviewScreen(SparringScreen):
         except (AccessDenied, NotFound, Refused) as exc:
             self.notify(str(exc), severity="error")
             return
+        wanted = self.query_one("#kind", Select).value
+        coached, by_seq = marks_by_turn(transcript, self.marks, None if wanted is Select.NULL else str(wanted))
         headline = self.query_one("#headline", Label)
-        coached = coach.review(transcript, [m.mark for m in self.marks])
         if report is not None:
             verdict = i18n.t("report.passed") if report.passed else i18n.t("report.failed")
             summary = f"\n{coach_summary(coached)}" if coached else ""
             headline.update(f"{i18n.t('report.score')} {report.score}/100 · {verdict}{summary}")
             headline.set_classes("passed" if report.passed else "failed")
-        wanted = self.query_one("#kind", Select).value
-        by_seq: dict[int, list[ListItem]] = {}
-        for number, stored in enumerate(self.marks, 1):
-            if wanted is Select.NULL or stored.mark.kind == wanted:
-                status = coached.status(stored.mark) if coached else None
-                by_seq.setdefault(stored.mark.seq, []).append(MarkItem(number, stored, status))
         for comment, author in comments:
             by_seq.setdefault(comment.seq if comment.seq is not None else -1, []).append(
                 CommentItem(comment.seq, author, comment.text)
@@ -303,22 +297,6 @@ class ReviewScreen(SparringScreen):
                 turns.append(item)
         if index is not None:
             turns.index = min(index, len(turns) - 1) if len(turns) else None
-
-    def _mark_rows(self) -> list[int]:
-        children = self.query_one("#turns", ListView).children
-        return [i for i, item in enumerate(children) if isinstance(item, MarkItem)]
-
-    def action_next_mark(self) -> None:
-        turns = self.query_one("#turns", ListView)
-        after = [i for i in self._mark_rows() if turns.index is None or i > turns.index]
-        if after:
-            turns.index = after[0]
-
-    def action_previous_mark(self) -> None:
-        turns = self.query_one("#turns", ListView)
-        before = [i for i in self._mark_rows() if turns.index is not None and i < turns.index]
-        if before:
-            turns.index = before[-1]
 
     def _highlighted(self) -> ListItem | None:
         return self.query_one("#turns", ListView).highlighted_child

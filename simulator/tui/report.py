@@ -8,18 +8,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
 
-from grading import coach
 from grading.report import SKILLS, Report
 from simulator.i18n import t
-from simulator.tui.marks import MarkItem, coach_summary
-from simulator.tui.screens import SparringScreen, TextPrompt
+from simulator.tui.marks import MarkedTurnsScreen, MarkItem, coach_summary, marks_by_turn
+from simulator.tui.screens import TextPrompt
 from transcripts.repository import AccessDenied, NotFound, Refused, StoredMark
 
 if TYPE_CHECKING:
     pass
 
 
-class ReportScreen(SparringScreen):
+class ReportScreen(MarkedTurnsScreen):
     CSS_PATH = "report.tcss"
     BINDINGS = [
         Binding("n", "next_mark", "tui.next_mark"),
@@ -66,36 +65,18 @@ class ReportScreen(SparringScreen):
             self.query_one("#skills", Static).update(
                 " · ".join(f"{t(f'skill.{s}')} {report.skills[s]}" for s in SKILLS)
             )
-        coached = coach.review(transcript, [m.mark for m in marks])
+        coached, by_seq = marks_by_turn(transcript, marks)
         summary = self.query_one("#coach", Static)
         summary.display = coached is not None  # the coach was on for this session
         summary.update(coach_summary(coached) if coached else "")
-        by_seq: dict[int, list[tuple[int, StoredMark]]] = {}
-        for number, stored in enumerate(marks, 1):
-            by_seq.setdefault(stored.mark.seq, []).append((number, stored))
         turns = self.query_one("#turns", ListView)
         turns.clear()
         for event in transcript.messages():
             who = t(f"role.{event.role}")
             turns.append(ListItem(Static(f"[b]{who}[/b]: {event.text or ''}", classes="turn", markup=True)))
-            for number, stored in by_seq.get(event.seq, []):
-                turns.append(MarkItem(number, stored, coached.status(stored.mark) if coached else None))
+            for item in by_seq.get(event.seq, []):
+                turns.append(item)
         self.marks = marks
-
-    def _mark_items(self) -> list[int]:
-        return [i for i, item in enumerate(self.query_one("#turns", ListView).children) if isinstance(item, MarkItem)]
-
-    def action_next_mark(self) -> None:
-        turns = self.query_one("#turns", ListView)
-        after = [i for i in self._mark_items() if turns.index is None or i > turns.index]
-        if after:
-            turns.index = after[0]
-
-    def action_previous_mark(self) -> None:
-        turns = self.query_one("#turns", ListView)
-        before = [i for i in self._mark_items() if turns.index is not None and i < turns.index]
-        if before:
-            turns.index = before[-1]
 
     def _selected(self) -> MarkItem | None:
         item = self.query_one("#turns", ListView).highlighted_child
