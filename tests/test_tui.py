@@ -46,6 +46,19 @@ def choose(app: SparringApp, scenario_id: str) -> None:
     table.move_cursor(row=table.get_row_index(scenario_id))
 
 
+async def open_practice(app: SparringApp, pilot, scenario_id: str = "fast-case") -> PracticeScreen:
+    """From home into a practice session, once the customer's opening is in and the draft has the focus."""
+    choose(app, scenario_id)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen))
+    screen = app.screen
+    opening = len(screen.session.scenario.opening)
+    await wait_for(pilot, lambda: len(screen.session.transcript.messages("customer")) >= opening)
+    await wait_for(pilot, lambda: not screen.customer_typing)
+    await pilot.click("#draft")
+    return screen
+
+
 async def test_the_trainee_flow_from_home_to_a_report_with_the_interruption(app_for):
     app = app_for()
     async with app.run_test(size=SIZE) as pilot:
@@ -78,12 +91,7 @@ async def test_typing_is_never_blocked_by_a_slow_customer(app_for):
 
     app = app_for(backend=ScriptedBackend(delay=0.3))
     async with app.run_test(size=SIZE) as pilot:
-        choose(app, "fast-case")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen))
-        screen = app.screen
-        await wait_for(pilot, lambda: screen.session and len(screen.session.transcript.messages("customer")) >= 2)
-        await pilot.click("#draft")
+        screen = await open_practice(app, pilot)
         await pilot.press(*"What is your contract number?", "enter")
         await wait_for(pilot, lambda: screen.customer_typing)  # the customer is typing
         draft = screen.query_one("#draft")
@@ -98,12 +106,7 @@ async def test_typing_is_never_blocked_by_a_slow_customer(app_for):
 async def test_escape_stops_the_customer_and_the_session_goes_on(app_for):
     app = app_for(backend=ScriptedBackend(delay=1.0))
     async with app.run_test(size=SIZE) as pilot:
-        choose(app, "fast-case")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen))
-        screen = app.screen
-        await wait_for(pilot, lambda: screen.session and len(screen.session.transcript.messages("customer")) >= 2)
-        await pilot.click("#draft")
+        screen = await open_practice(app, pilot)
         await pilot.press(*"Tell me everything.", "enter")
         await wait_for(pilot, lambda: screen.customer_typing)
         before = screen.session

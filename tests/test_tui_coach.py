@@ -12,7 +12,7 @@ from simulator.tui.app import SparringApp
 from simulator.tui.practice import PracticeScreen
 from simulator.tui.report import ReportScreen
 from tests.test_cli import ROOT, fast_catalog
-from tests.test_tui import SIZE, choose, wait_for
+from tests.test_tui import SIZE, open_practice, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -46,18 +46,6 @@ def fast_russian_catalog(tmp_path: Path) -> Path:
 def app(tmp_path, monkeypatch) -> SparringApp:
     monkeypatch.setenv("SPARRING_USER", "ann")
     return SparringApp(settings=load_settings(backend="scripted"), catalog=[fast_russian_catalog(tmp_path)])
-
-
-async def open_practice(app: SparringApp, pilot, scenario_id: str) -> PracticeScreen:
-    choose(app, scenario_id)
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen))
-    screen = app.screen
-    opening = len(screen.session.scenario.opening)
-    await wait_for(pilot, lambda: len(screen.session.transcript.messages("customer")) >= opening)
-    await wait_for(pilot, lambda: not screen.customer_typing)
-    await pilot.click("#draft")
-    return screen
 
 
 async def draft(pilot, screen: PracticeScreen, text: str) -> str:
