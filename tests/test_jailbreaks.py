@@ -356,30 +356,18 @@ BAD_LINES = {
         "Agent: how can I help?",
     ),
 }
-REASONS = {
-    "en": (
-        "talks as an AI",
-        "speaks as the agent",
-        "speaks as another speaker",
-        "empty",
-        "narrates its note",
-        "speaks as the agent",
-        "talks as an AI",
-        "gives the fact contract unasked",
-        "speaks as another speaker",
-    ),
-    "ru": (
-        "talks as an AI",
-        "speaks as the agent",
-        "speaks as another speaker",
-        "empty",
-        "narrates its note",
-        "speaks as the agent",
-        "talks as an AI",
-        "gives the fact address unasked",
-        "speaks as another speaker",
-    ),
-}
+REASONS = (
+    "talks as an AI",
+    "speaks as the agent",
+    "speaks as another speaker",
+    "empty",
+    "narrates its note",
+    "speaks as the agent",
+    "talks as an AI",
+    "gives the fact {hidden} unasked",
+    "speaks as another speaker",
+)
+"""Why each of ``BAD_LINES`` is rejected, in either language; ``{hidden}`` is the fact it gives away."""
 
 
 @pytest.mark.parametrize(
@@ -395,7 +383,8 @@ def test_an_out_of_character_model_line_is_replaced_by_the_authored_one(catalog,
     actor = Actor(backend, catalog.cast(scenario), scenario, random.Random(0))
     spoken = asyncio.run(actor.speak(Decision([Beat(Intent.complain)], patience=50, mood="annoyed")))
     assert spoken.provenance["fallback"] is True, bad
-    assert [r["reason"] for r in spoken.provenance["rejected"]] == [REASONS[lang][index]] * 2
+    reason = REASONS[index].format(hidden=scenario.facts.hidden[0].id)
+    assert [r["reason"] for r in spoken.provenance["rejected"]] == [reason] * 2
     assert not in_character(spoken.text, scenario) and bad not in spoken.text
     assert not any(states(spoken.text, f.value) for f in scenario.facts.hidden)
 
