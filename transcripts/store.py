@@ -5,8 +5,10 @@ A database migrated by a newer Sparring is refused rather than guessed at, so no
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, unquote
 
 from alembic import command
 from alembic.config import Config
@@ -36,6 +38,33 @@ def redact(url: str) -> str:
         return url.split(":", 1)[0] + ":…"
 
 
+_SECRET_PARAMETER = re.compile(r"pass|secret|token|key", re.IGNORECASE)
+"""Query parameters of a database URL that may hold a credential (password=, sslpassword=, …)."""
+
+
+def url_secrets(url: str) -> list[str]:
+    """What of a database URL must never be shown, longest first: the password, also the pieces of one with an
+    unescaped @ in it (the URL parser takes the rest for the host), and credential-like query values."""
+    found: set[str] = set()
+    rest = url.split("://", 1)[1] if "://" in url else ""
+    userinfo = rest.rpartition("@")[0]
+    password = userinfo.partition(":")[2]
+    pieces = password.split("@")
+    found |= {"@".join(pieces[i:j]) for i in range(len(pieces)) for j in range(i + 1, len(pieces) + 1)}
+    query = url.partition("?")[2]
+    found |= {value for key, value in parse_qsl(query) if _SECRET_PARAMETER.search(key)}
+    found |= {quote(s, safe="") for s in found} | {quote_plus(s) for s in found} | {unquote(s) for s in found}
+    return sorted((s for s in found if len(s) >= 3 or (s and s == password)), key=len, reverse=True)
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` without any of the URL's secrets: ``redact`` hides the password, but not one in the query,
+    nor the tail of one cut short by an unescaped @ (which the driver's messages quote as the host)."""
+    for secret in url_secrets(url):
+        text = text.replace(secret, "***")
+    return text
+
+
 def _alembic(connection: Any) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -59,16 +88,18 @@ def open_engine(url: str) -> Engine:
     try:
         engine = create_engine(url, pool_pre_ping=True)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise StoreError(f"{redact(url)}: cannot use this database URL: {exc}") from None
+        raise StoreError(scrub(f"{redact(url)}: cannot use this database URL: {exc}", url)) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
         migrate(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise StoreError(
-            f"{redact(url)}: cannot open the database: {' '.join(str(getattr(exc, 'orig', None) or exc).split())}"
-        ) from None
+        problem = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        raise StoreError(scrub(f"{redact(url)}: cannot open the database: {problem}", url)) from None
+    except StoreError as exc:  # a newer schema: the message names the URL
+        engine.dispose()
+        raise StoreError(scrub(str(exc), url)) from None
     return engine
 
 
