@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 if TYPE_CHECKING:
+    from grading.understanding import Understanding
     from simulator.catalog.models import Scenario
 
 _WORD = re.compile(r"[\w']+(?:-[\w']+)*")
@@ -81,6 +82,26 @@ class Lexicon:
     ai_words: Phrases
     grader_talk: Phrases
     stopwords: frozenset[str]
+    generic: frozenset[str]
+    """Words that say nothing about what is asked or offered ("tell", "your", "please"): not evidence."""
+    negations: frozenset[str]
+    negated_after: Phrases
+    """Negations that follow what they negate («спускаться не нужно»)."""
+    asking: tuple[str, ...]
+    """Marks of a request without a question mark ("order number please", «номер скиньте»)."""
+    polite: frozenset[str]
+    own: frozenset[str]
+    """The speaker's own ("my", «мой»): "please, here is my contract" gives, it does not ask."""
+    narration: tuple[str, ...]
+    """Frames that report what was said or done ("I can see you already…", «понимаю, что вы уже»): not advice."""
+    commitments: tuple[str, ...]
+    """Frames that commit the agent to an action ("I've", "will", «сделал»)."""
+    conjunctions: frozenset[str]
+    """Words that join two questions in one sentence ("and", «и»)."""
+    number_word: str
+    """What "#", "№" and "no." mean ("number", «номер»)."""
+    offers: tuple[str, ...]
+    """How a question offers to do something ("would you like me to", «хотите»): an offer, not a question."""
 
 
 @cache
@@ -111,6 +132,17 @@ def lexicon(language: str) -> Lexicon:
         openers=frozenset(data["openers"]),
         backchannel=frozenset(data["backchannel"]),
         stopwords=frozenset(data["stopwords"]),
+        generic=frozenset(data["stopwords"]) | frozenset(data["generic"]),
+        negations=frozenset(data["negations"]),
+        negated_after=phrases("negated_after"),
+        asking=tuple(" ".join(words(o)) for o in data["asking"]),
+        polite=frozenset(data["polite"]),
+        own=frozenset(data["own"]),
+        narration=tuple(" ".join(words(o)) for o in data["narration"]),
+        commitments=tuple(" ".join(words(o)) for o in data["commitments"]),
+        offers=tuple(" ".join(words(o)) for o in data["offers"]),
+        conjunctions=frozenset(data["conjunctions"]),
+        number_word=f" {data['number_word']} ",
     )
 
 
@@ -199,6 +231,10 @@ class Cues:
     """A ritual question that asks for nothing ("Anything else I can help with?")."""
     deflects: bool = False
     """Sends the customer to a link, an article or another channel instead of solving anything."""
+    states: list[str] = field(default_factory=list)
+    """Ids of scenario facts whose value the message states (the agent looked them up)."""
+    understanding: Understanding | None = None
+    """With a scenario: what the message asks, offers and advises, with the evidence."""
 
     @property
     def clarifying(self) -> bool:
@@ -228,11 +264,11 @@ def _reflected_feelings(tokens: list[str], lex: Lexicon, window: int = 3) -> lis
     return found
 
 
-def _sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
     return re.findall(r"[^.!?\n]+[.!?]*", text)
 
 
-def _asks(sentence: str, lex: Lexicon) -> bool:
+def is_question(sentence: str, lex: Lexicon) -> bool:
     """A real question or a request for information; backchannels ("Really?", "Do you?") are neither."""
     said = words(sentence)
     while said and said[0] in lex.openers:  # "Hi, how are you" asks as much as "How are you"
@@ -246,7 +282,7 @@ def _asks(sentence: str, lex: Lexicon) -> bool:
 
 
 def _questions(text: str, lex: Lexicon) -> list[str]:
-    return [s for s in _sentences(text) if _asks(s, lex)]
+    return [s for s in sentences(text) if is_question(s, lex)]
 
 
 def questions(text: str, language: str) -> list[str]:
@@ -276,12 +312,16 @@ def analyze(text: str, language: str, scenario: Scenario | None = None, heard: s
         templates = [t for t in scenario.templates if _similar(tokens, words(t))]
         cues.canned += templates
         cues.company_template = bool(templates)
-        if cues.question:
-            asking = [words(q) for q in _questions(text, lex)]
-            cues.asked = [f.id for f in scenario.all_facts() if any(matches_any(q, f.ask) for q in asking)]
-            cues.asked_unknown = [f.id for f in scenario.facts.unknown if any(matches_any(q, f.ask) for q in asking)]
-        cues.traps = [t.id for t in scenario.traps if matches_any(advice, t.match)]
-        cues.resolutions = [r.id for r in scenario.resolutions if matches_any(tokens, r.match)]
+        # Deferred: the understanding step builds on this module's sentences and lexicon.
+        from grading.understanding import understand
+
+        meaning = understand(text, scenario)
+        cues.understanding = meaning
+        cues.asked = meaning.ids("asks")
+        cues.asked_unknown = meaning.ids("unknown")
+        cues.traps = meaning.ids("traps")
+        cues.resolutions = meaning.ids("resolutions")
+        cues.states = meaning.ids("states")
     cues.fix = bool(cues.traps or cues.resolutions or lex.fix.find(advice))
     return cues
 
@@ -290,7 +330,7 @@ def advice_sentences(text: str, language: str) -> list[str]:
     """Sentences that tell the customer to do something: statements and requests ("Could you restart…?"),
     not questions about what happened ("Have you restarted it?")."""
     requests = [" ".join(p) for p in lexicon(language).requests.phrases]
-    return [s for s in _sentences(text) if not s.rstrip().endswith("?") or any(r in s.casefold() for r in requests)]
+    return [s for s in sentences(text) if not s.rstrip().endswith("?") or any(r in s.casefold() for r in requests)]
 
 
 def _similar(tokens: list[str], template: list[str], threshold: float = 0.6) -> bool:
@@ -376,10 +416,10 @@ def to_the_customer(text: str) -> str:
     for one ("SYSTEM: this agent passed") and sentences about marks ("give me full marks"), in either
     language. The text itself when there is none."""
     unlabelled = _TO_GRADER.sub(" ", text)
-    sentences = _sentences(unlabelled)
+    parts = sentences(unlabelled)
     talk = (lexicon("en").grader_talk, lexicon("ru").grader_talk)
-    kept = [s.strip() for s in sentences if not any(t.find(words(s)) for t in talk)]
-    if unlabelled == text and len(kept) == len(sentences):
+    kept = [s.strip() for s in parts if not any(t.find(words(s)) for t in talk)]
+    if unlabelled == text and len(kept) == len(parts):
         return text
     return " ".join(kept)
 
@@ -400,4 +440,6 @@ def credited(cues: Cues, text: str, language: str, scenario: Scenario | None = N
         asked=said.asked,
         asked_unknown=said.asked_unknown,
         resolutions=said.resolutions,
+        states=said.states,
+        understanding=said.understanding,
     )

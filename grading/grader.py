@@ -64,6 +64,8 @@ class Walk:
     heard: str = ""
     said: set[str] = field(default_factory=set)
     """Facts the customer has stated."""
+    stated: set[str] = field(default_factory=set)
+    """Facts the agent stated correctly (looked up): known without asking."""
     elicited: set[str] = field(default_factory=set)
     """Facts the agent has asked for."""
     typing_since: float | None = None
@@ -124,6 +126,7 @@ class Walk:
             self,
             marks=list(self.marks),
             said=set(self.said),
+            stated=set(self.stated),
             elicited=set(self.elicited),
             agent_stems=set(self.agent_stems),
             customer_stems=set(self.customer_stems),
@@ -160,6 +163,9 @@ class Walk:
         # Only words the customer brought in can save a template: quoting the agent back does not count.
         own = replace(credit, echoed=[w for w in credit.echoed if stem(w) in self.customer_stems])
         self.agent_stems |= {stem(w) for w in words(text)}
+        if self.scenario and self.said & {f.id for f in self.scenario.facts.hidden}:
+            # Stating a value counts as having looked it up only with something to look it up by.
+            self.stated |= set(credit.states)
         self._timing(event)
         self._interruption(event)
         self._canned(event, own)
@@ -249,9 +255,9 @@ class Walk:
                 return
 
     def _premature_fix(self, event: Event, cues: Cues) -> None:
-        if not cues.fix:
-            return
         if self.scenario is None:
+            if not cues.fix:
+                return
             if not self.asked_before_fix and not cues.clarifying and "any" not in self.flagged_facts:
                 self.flagged_facts.add("any")
                 self.mark(
@@ -261,9 +267,15 @@ class Walk:
                     better=feedback.better("missed_any_question", self.lang),
                 )
             return
-        known = self.said | self.elicited | set(cues.asked) | self.flagged_facts  # each fact is flagged once
+        # Only a resolution, in any wording, comes too early; what the grader could not place is not punished.
+        offered = [r for r in self.scenario.resolutions if r.id in cues.resolutions]
+        if not offered and not cues.traps:  # wrong advice is a fix too, and as early
+            return
+        known = self.said | self.stated | self.elicited | set(cues.asked) | self.flagged_facts  # flagged once
+        every = [h.id for h in self.scenario.facts.hidden if h.required]
+        needed = {f for r in offered for f in (r.requires or every)} | (set(every) if cues.traps else set())
         for fact in self.scenario.facts.hidden:
-            if fact.required and fact.id not in known:
+            if fact.id in needed and fact.id not in known:
                 self.flagged_facts.add(fact.id)
                 self.mark(
                     "missed_clarifying_question",

@@ -120,7 +120,8 @@ async def test_what_the_coach_showed_is_recorded_and_compared_in_the_report(app)
         assert stored == sent
         summary = str(app.screen.query_one("#coach").render())
         assert "warned before sending about 2" in summary and "did not catch 0" in summary  # template, empathy
-        assert "1 pieces of advice taken" in summary
+        # Rewritten before sending: the fix before any question, and the restart she already did twice.
+        assert "2 pieces of advice taken" in summary
         marks = [str(item.query_one("Static").render()) for item in app.screen.query("MarkItem")]
         assert any("canned answer" in m and "The coach warned about this before it was sent" in m for m in marks), marks
 

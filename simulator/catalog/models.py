@@ -37,6 +37,8 @@ class Intent(StrEnum):
     """Gives a fact the agent asked for; lines use {value} and {label}."""
     dont_know = "dont_know"
     """Does not know what was asked."""
+    clarify = "clarify"
+    """Cannot place what the agent asked: asks what they mean, or checks a guess ("My {label}, you mean?")."""
     template_complaint = "template_complaint"
     """Reacts to a scripted, formal answer."""
     let_me_finish = "let_me_finish"
@@ -241,6 +243,9 @@ class Scenario(Strict):
     end: EndConditions = EndConditions()
     templates: list[Text] = []
     """Company templates and canned phrases the grader should flag for this case."""
+    synonyms: dict[Id, list[Phrase]] = {}
+    """Words that mean the same thing in this case, on top of the shipped synonym lexicon: a concept name and its
+    words or phrases. A shipped concept's name (``router``, ``order``, «address») adds to it."""
     rubric: Rubric = Rubric()
     pass_score: int = Field(default=70, ge=0, le=100)
     mentor_notes: Text | None = None

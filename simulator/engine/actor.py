@@ -26,6 +26,10 @@ DIRECTIONS: dict[Intent, dict[str, str]] = {
     Intent.complain: {"en": "{name} complains about the problem", "ru": "{name} жалуется на проблему"},
     Intent.reveal: {"en": "{name} gives the {label}: {value}", "ru": "{name} называет {label}: {value}"},
     Intent.dont_know: {"en": "{name} does not know that", "ru": "{name} этого не знает"},
+    Intent.clarify: {
+        "en": "{name} is not sure what the agent means and asks",
+        "ru": "{name} не понимает, о чём спрашивают, и переспрашивает",
+    },
     Intent.template_complaint: {
         "en": "{name} is annoyed by the scripted answer",
         "ru": "{name} раздражает шаблонный ответ",
@@ -162,6 +166,8 @@ class Actor:
         parts = []
         for beat in decision.beats:
             options = beat.lines or tuple(self.persona.lines[beat.intent][self.lang])
+            if beat.intent is Intent.clarify:  # "My {label}, you mean?" only when there is a guess
+                options = tuple(o for o in options if ("{label}" in o) == bool(beat.label)) or options
             fresh = [o for o in options if o not in self._used] or list(options)
             line = self.rng.choice(fresh)
             self._used.add(line)

@@ -65,6 +65,8 @@ class Director:
         self._facts = {f.id: f for f in scenario.all_facts()}
         self._agent_said: list[set[str]] = []
         self._credited: set[str] = set()
+        self.stated: set[str] = set()
+        """Facts the agent stated correctly themselves (looked up): known, so never revealed or demanded."""
 
     @property
     def mood(self) -> str:
@@ -75,7 +77,7 @@ class Director:
         needed = resolution.requires
         if needed is None:
             needed = [f.id for f in self.scenario.facts.hidden if f.required]
-        return [self._facts[i] for i in needed if i not in self.said]
+        return [self._facts[i] for i in needed if i not in self.said and i not in self.stated]
 
     def catch_up(self, transcript: Transcript) -> None:
         """Take up a stored conversation where it stopped: what was said, and how patient the customer is."""
@@ -124,13 +126,16 @@ class Director:
             first.append(Beat(Intent.trap_reject, why=trap.why, lines=tuple(trap.reaction)))
             break
 
+        if self.said & {f.id for f in self.scenario.facts.hidden}:
+            # Stating a value counts as having looked it up only with something to look it up by.
+            self.stated |= set(_union(c.states for c in cues))
         asked = _union(c.asked for c in cues)
         again = [self._facts[i] for i in _union(c.asked for c in seen) if i in self.said]
         if again:
             move(-esc.asked_again, "asked_again")
             fact = again[0]
             first.append(Beat(Intent.already_told, fact.id, fact.value, fact.label))
-        fresh = [self._facts[i] for i in asked if i not in self.said]
+        fresh = [self._facts[i] for i in asked if i not in self.said and i not in self.stated]
         if fresh:
             move(calm.relevant_question, "relevant_question")
         for fact in fresh[:2]:
@@ -140,8 +145,13 @@ class Director:
         for item in (u for u in self.scenario.facts.unknown if u.id in unknown):
             middle.append(Beat(Intent.dont_know, item.id, label=item.label, lines=(item.line,) if item.line else ()))
             break
-        if any(c.question for c in cues) and not (asked or unknown or middle):
-            middle.append(Beat(Intent.dont_know))
+        offered = [r for c in cues for r in c.resolutions]
+        unplaced = [c.understanding for c in cues if c.understanding is not None and c.understanding.unplaced]
+        if unplaced and not (asked or unknown or middle or offered or trap_ids):
+            # Never "I don't know" to a question the customer could not place: they ask what is meant.
+            guess = next((u.guess for u in unplaced if u.guess is not None), None)
+            fact = self._facts.get(guess.id) if guess is not None else None
+            middle.append(Beat(Intent.clarify, label=fact.label if fact and fact.id not in self.said else None))
 
         if any(c.empathic for c in cues):
             move(calm.empathy, "empathy")
@@ -151,7 +161,6 @@ class Director:
             move(calm.acknowledgement, "acknowledgement")
 
         end: Outcome | None = None
-        offered = [r for c in cues for r in c.resolutions]
         if offered and not trap_ids:
             if not self.missing_for(offered[0]):
                 end = "resolved"

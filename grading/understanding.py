@@ -1,0 +1,526 @@
+"""How the customer understands one agent message: the facts it asks for, the fix it offers or carries out,
+the wrong advice it gives, the facts it states, and whether it asks anything at all, each with its evidence.
+
+The director, the grader and the live coach all read a message through ``understand`` (via
+``cues.analyze``), so the customer's reaction, the report and the coach agree. It needs no model. The
+evidence is the scenario's own text (ask and match phrases, fact labels, values and questions, resolution
+examples), compared word by word through stems, the synonym lexicon (``morphology``) and a one-letter
+typo allowance against the scenario's own words:
+
+- a phrase matches a sentence when each of its words meets a word of the sentence;
+- a question no phrase places goes to the fact whose label, ask phrases and question share the most
+  distinctive words with it;
+- a statement or an offer no phrase places goes to the resolution whose example shares the most
+  distinctive words with it, when it commits to something ("I've…", "will", «оформил»);
+- when several targets claim the same words, the closer match wins (the same stem beats a synonym);
+- negated mentions ("no need to restart"), narration ("I can see you already restarted it") and
+  questions about what the customer did ("Have you restarted it?") are never advice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from grading.cues import Lexicon, is_question, lexicon, sentences
+from grading.morphology import Keys, Vocabulary, meets, stem, tokens, vocabulary
+
+if TYPE_CHECKING:
+    from simulator.catalog.models import Scenario
+
+PLACED = 1.0
+"""Evidence a question needs to be placed on a fact without a phrase: one label or ask word that only this
+fact has, or two words of its question."""
+RESOLVED = 2.0
+"""Evidence a committing statement needs to count as a resolution without a phrase."""
+NEGATION_REACH = 4
+"""How many words after a negation it still applies to ("I won't make you restart it")."""
+FRAGMENT = 4
+"""A sentence this short right after a question continues it ("Street, house, flat.")."""
+WEIGHTS = {"phrase": 1.0, "question": 0.5, "value": 0.5, "example": 1.0}
+"""How much each kind of scenario text counts as evidence: a fact's question also says why it is asked, and
+its value is what the customer would answer ("is the wave icon green?")."""
+CLOSE, SYNONYM = 1.0, 0.8
+"""Quality of a word match: the same stem or a typo of it, or a synonym from the lexicon."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """One decision and its evidence."""
+
+    id: str
+    words: tuple[str, ...]
+    """The message's words that matched."""
+    why: str
+    """What they matched: "phrase 'contract'", "label and question", "example", "value"."""
+    quality: float = CLOSE
+
+    def explain(self) -> str:
+        said = ", ".join(self.words)
+        return f"{self.id}: {said} ({self.why})" if said else f"{self.id} ({self.why})"
+
+
+@dataclass(frozen=True)
+class Understanding:
+    question: bool = False
+    """The message asks something (a question or a request for information)."""
+    asks: tuple[Found, ...] = ()
+    """Known facts (volunteered or hidden) the message asks for."""
+    unknown: tuple[Found, ...] = ()
+    """Facts the customer does not know that the message asks for."""
+    resolutions: tuple[Found, ...] = ()
+    traps: tuple[Found, ...] = ()
+    states: tuple[Found, ...] = ()
+    """Facts whose value the message states: the agent knows them."""
+    unplaced: tuple[str, ...] = ()
+    """Questions that seek something the scenario does not say."""
+    guess: Found | None = None
+    """For an unplaced question, the hidden fact it comes nearest to (for "My contract number, you mean?")."""
+
+    def ids(self, what: str) -> list[str]:
+        return [f.id for f in getattr(self, what)]
+
+
+@dataclass(frozen=True)
+class _Target:
+    id: str
+    phrases: tuple[tuple[str, tuple[tuple[str, Keys], ...]], ...]
+    """(the author's phrase, its words with their keys)."""
+    bag: dict[str, float]
+    """Key -> how strongly the scenario's text about this target says it (phrase words 1, question words 0.5)."""
+
+
+@dataclass(frozen=True)
+class _Value:
+    id: str
+    parts: tuple[tuple[str, ...], ...]
+    """Stems of each part of the value with two or more meaningful words ("доставку до двери")."""
+    digits: tuple[str, ...]
+
+
+@dataclass
+class _Sentence:
+    text: str
+    words: list[str]
+    keys: list[Keys]
+    question: bool
+    offer: bool
+    request: bool
+    narrates: bool
+    """Reports what was said or done ("I can see you already restarted it"), not advice."""
+    commits: bool
+    negated: list[bool]
+    exact: list[frozenset[str]]
+    """Each word's stem and any scenario word it is a typo of: a close match, unlike a synonym."""
+
+
+class Reading:
+    """A scenario compiled for understanding: its vocabulary and the evidence for every target."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.lang = scenario.language
+        self.lex = lexicon(self.lang)
+        self.vocab: Vocabulary = vocabulary(self.lang).extended(scenario.synonyms)
+        self._known_stems: set[str] = set()
+        self._typos: dict[str, set[str]] = {}
+        facts = scenario.all_facts()
+        self._index_words(
+            [p for f in facts for p in (*f.ask, f.label, f.value, f.question or "")]
+            + [p for u in scenario.facts.unknown for p in (*u.ask, u.label)]
+            + [p for r in scenario.resolutions for p in (*r.match, r.example)]
+            + [p for t in scenario.traps for p in t.match]
+        )
+        self.known = [
+            self._target(f.id, [*f.ask, f.label], {"question": [f.question or ""], "value": [f.value]}) for f in facts
+        ]
+        self.unknown = [self._target(u.id, [*u.ask, u.label], {}) for u in scenario.facts.unknown]
+        self.resolutions = [
+            self._target(r.id, r.match, {"example": [r.example, r.id.replace("-", " ")]}) for r in scenario.resolutions
+        ]
+        self.traps = [self._target(t.id, t.match, {}) for t in scenario.traps]
+        self.fact_weight = _distinctive([t.bag for t in self.known + self.unknown])
+        self.fix_weight = _distinctive([t.bag for t in self.resolutions + self.traps])
+        # Words the case itself is about ("line", "order") say less about which fix is meant than its actions.
+        case = {k for t in self.known + self.unknown for k in t.bag}
+        self.fix_weight = {k: w / 2 if k in case else w for k, w in self.fix_weight.items()}
+        self.values = [self._value(f.id, f.value) for f in facts]
+        self.hidden = {f.id for f in scenario.facts.hidden}
+
+    # -- compiling the scenario
+    def _index_words(self, texts: Iterable[str]) -> None:
+        """The scenario's own stems, and their one-letter deletions, so "adress" and «догвора» are recognized."""
+        for text in texts:
+            for word in tokens(text):
+                if len(word) >= 4 and not word.isdigit():
+                    s = stem(word, self.lang)
+                    self._known_stems.add(s)
+                    for variant in _deletions(s):
+                        self._typos.setdefault(variant, set()).add(s)
+
+    def _corrected(self, s: str) -> frozenset[str]:
+        """The stem and the scenario stems it is one dropped letter away from ("adress", «догвора»). Only a
+        dropped letter: an extra or changed one too often makes another real word ("contract", "contact")."""
+        if len(s) < 4 or s in self._known_stems or s.isdigit():
+            return frozenset({s})
+        return frozenset({s, *self._typos.get(s, ())})
+
+    def _words(self, text: str) -> tuple[list[str], list[Keys], list[frozenset[str]]]:
+        said = tokens(_NUMBER_SIGN.sub(self.lex.number_word, text))
+        exact = [self._corrected(stem(w, self.lang)) for w in said]
+        # A corrected word takes the concepts of what it was meant to be.
+        keys = self.vocab.keys(said)
+        keys = [k | e | _concepts(self.vocab, e) for k, e in zip(keys, exact, strict=True)]
+        return said, keys, exact
+
+    def _target(self, id: str, phrases: Iterable[str], evidence: dict[str, list[str]]) -> _Target:
+        compiled = []
+        bag: dict[str, float] = {}
+        for phrase in phrases:
+            said = tokens(phrase)
+            keys = self.vocab.keys(said)
+            compiled.append((phrase, tuple(zip(said, keys, strict=True))))
+            self._add(bag, said, keys, WEIGHTS["phrase"])
+        for kind, texts in evidence.items():
+            for text in texts:
+                said = tokens(text)
+                self._add(bag, said, self.vocab.keys(said), WEIGHTS[kind])
+        return _Target(id, tuple(compiled), bag)
+
+    def _add(self, bag: dict[str, float], said: Sequence[str], keys: Sequence[Keys], weight: float) -> None:
+        for word, k in zip(said, keys, strict=True):
+            if not self._generic(word):
+                for key in k:
+                    bag[key] = max(bag.get(key, 0.0), weight)
+
+    def _value(self, id: str, value: str) -> _Value:
+        parts = []
+        for part in re.split(r"[,;:]| and | и ", value):
+            stems = tuple(sorted({stem(w, self.lang) for w in tokens(part) if not self._generic(w)}))
+            if len(stems) >= 2:
+                parts.append(stems)
+        digits = [re.sub(r"\D", "", d) for d in re.findall(r"\d[\d\s-]*\d", value)]
+        return _Value(id, tuple(parts), tuple(d for d in digits if len(d) >= 3))
+
+    def _asks_for_action(self, said: Sequence[str]) -> bool:
+        """An imperative that is not a request for information: «перезагрузите», "please restart"."""
+        info = {w for m in self.lex.asking for w in m.split()}
+        if self.lang == "ru":
+            return any(len(w) >= 5 and w.endswith("те") and w not in info and w not in self.lex.generic for w in said)
+        after = [said[i + 1] for i, w in enumerate(said[:-1]) if w in self.lex.polite]
+        return any(w not in info and w not in self.lex.generic for w in after)
+
+    def _generic(self, word: str) -> bool:
+        return len(word) <= 1 or word in self.lex.generic or word.isdigit()
+
+    def _sentence(self, text: str) -> _Sentence:
+        said, keys, exact = self._words(text)
+        joined = f" {' '.join(said)} "
+        question = is_question(text, self.lex)
+        request = (
+            bool(self.lex.requests.find(said))
+            or any(f" {m} " in joined for m in self.lex.asking)
+            or (bool(self.lex.polite & set(said)) and not self._asks_for_action(said) and not self.lex.own & set(said))
+        )
+        return _Sentence(
+            text=text,
+            words=said,
+            keys=keys,
+            question=question,
+            offer=question and any(f" {o} " in joined for o in self.lex.offers),
+            request=request,
+            narrates=any(f" {n} " in joined for n in self.lex.narration),
+            commits=any(f" {c} " in joined for c in self.lex.commitments) or _first_person_deed(said, self.lang),
+            negated=_negations(said, self.lex),
+            exact=exact,
+        )
+
+    # -- reading a message
+    def understand(self, text: str) -> Understanding:
+        # Words quoted back ("you wrote: «…»") are the customer's, not what the agent asks, offers or advises.
+        text = _QUOTED.sub(" ", text)
+        parts = [self._sentence(s) for s in sentences(text)]
+        for before, after in zip(parts, parts[1:], strict=False):
+            if before.question and len(after.words) <= FRAGMENT and not after.question:
+                after.question = True  # "Where did he come? Street, house, flat."
+        states = self._states(text, parts)
+        stated = {f.id for f in states}
+        asks: list[Found] = []
+        unknown: list[Found] = []
+        resolutions: list[Found] = []
+        traps: list[Found] = []
+        unplaced: list[str] = []
+        guess: Found | None = None
+        for p in parts:
+            offered = self._resolutions(p) if not p.narrates and (not p.question or p.offer) else []
+            # Statements and requests ("Could you restart it?") advise; "Have you restarted it?" asks.
+            advises = not p.narrates and not p.offer and (not p.question or p.request)
+            advice = self._best(self._phrases(p, self.traps, negatable=True)) if advises else []
+            if offered and advice:  # both claim the same words: the closer match says which it is
+                kept = self._best(offered + advice)
+                offered, advice = [f for f in offered if f in kept], [f for f in advice if f in kept]
+            traps += advice
+            resolutions += offered
+            if offered and p.question:
+                continue  # "Would a technician visit tomorrow work for you?" offers, it does not ask
+            asking = p.question or (p.request and not advice)
+            if not asking:
+                continue
+            told = {w for t in advice for w in t.words}
+            placed = [f for f in self._place(p) if not set(f.words) <= told]
+            if placed:
+                asks += [f for f in placed if f.id not in stated and f.id not in {u.id for u in self.unknown}]
+                unknown += [f for f in placed if f.id in {u.id for u in self.unknown}]
+                continue
+            if p.question and not (advice or self._phrases(p, self.traps + self.resolutions, negatable=False)):
+                if not self.lex.closers.find(p.words) and not any(_stated(v, p) for v in self.values):
+                    unplaced.append(p.text.strip())
+                    guess = guess or self._nearest(p)
+        return Understanding(
+            question=any(p.question for p in parts),
+            asks=tuple(_unique(asks)),
+            unknown=tuple(_unique(unknown)),
+            resolutions=tuple(_unique(resolutions)),
+            traps=tuple(_unique(traps)),
+            states=tuple(states),
+            unplaced=tuple(unplaced) if not asks else (),
+            guess=guess if not asks else None,
+        )
+
+    def _phrases(self, sentence: _Sentence, targets: Sequence[_Target], negatable: bool) -> list[Found]:
+        return [f for t in targets if (f := self._phrase(sentence, t, negatable))]
+
+    def _phrase(self, sentence: _Sentence, target: _Target, negatable: bool) -> Found | None:
+        best: Found | None = None
+        for phrase, needed in target.phrases:
+            significant = [(w, k) for w, k in needed if len(w) > 1]
+            if not significant:
+                continue
+            hits: list[int] = []
+            quality = CLOSE
+            if all(self._generic(w) for w, _ in significant):
+                continue
+            for word, keys in significant:
+                own = stem(word, self.lang)
+                close = [i for i, e in enumerate(sentence.exact) if own in e or _starts(sentence.words[i], word)]
+                # A function word ("где", "your") only ever matches itself, never through a concept.
+                near = close or [
+                    i
+                    for i, (w, k) in enumerate(zip(sentence.words, sentence.keys, strict=True))
+                    if not self._generic(word) and meets(word, keys, w, k)
+                ]
+                if not near:
+                    break
+                if not close:
+                    quality = min(quality, SYNONYM)
+                hits.append(near[0])
+            else:
+                if negatable and any(sentence.negated[i] for i in hits):
+                    continue
+                found = Found(
+                    target.id, tuple(sentence.words[i] for i in sorted(set(hits))), f"phrase '{phrase}'", quality
+                )
+                if best is None or (found.quality, len(found.words)) > (best.quality, len(best.words)):
+                    best = found
+        return best
+
+    def _place(self, sentence: _Sentence) -> list[Found]:
+        targets = self.known + self.unknown
+        found = self._best(self._phrases(sentence, targets, negatable=False))
+        covered = {w for f in found for w in f.words}
+        for clause in _clauses(sentence, self.lex):
+            if covered & set(clause.words) and clause is not sentence:
+                continue  # a phrase has already said what this part asks
+            scored = []
+            for target in self.known:  # what the customer does not know is only ever asked for by name
+                if any(f.id == target.id for f in found):
+                    continue
+                score, matched = self._score(clause, target, self.fact_weight, skip=covered)
+                if score >= PLACED:
+                    # Of equal evidence, a hidden fact is the likelier question than one already told.
+                    bias = 0.01 if target.id in self.hidden else 0.0
+                    scored.append(Found(target.id, matched, "label, ask phrases and question", score / 10 + bias))
+            best = self._best(sorted(scored, key=lambda f: -f.quality))[:1]
+            found += best
+            covered |= {w for f in best for w in f.words}
+        return found
+
+    def _best(self, found: list[Found]) -> list[Found]:
+        """Targets that explain words of their own: of several claiming the same words, the closest match."""
+        kept: list[Found] = []
+        claimed: set[str] = set()
+        for f in sorted(found, key=lambda f: (-f.quality, -len(f.words))):
+            if not set(f.words) <= claimed:
+                kept.append(f)
+                claimed |= set(f.words)
+        return kept
+
+    def _score(
+        self,
+        sentence: _Sentence,
+        target: _Target,
+        weight: dict[str, float],
+        skip: set[str] = frozenset(),  # type: ignore[assignment]
+    ) -> tuple[float, tuple[str, ...]]:
+        total = 0.0
+        matched: list[str] = []
+        seen: set[str] = set()
+        for word, keys, negated in zip(sentence.words, sentence.keys, sentence.negated, strict=True):
+            if self._generic(word) or negated or word in skip:
+                continue
+            shared = {k for k in keys if k in target.bag} - seen
+            if shared:
+                seen |= shared
+                total += max(target.bag[k] * weight.get(k, 0.0) for k in shared)
+                matched.append(word)
+        return total, tuple(matched)
+
+    def _nearest(self, sentence: _Sentence) -> Found | None:
+        scored = [(self._score(sentence, t, self.fact_weight), t) for t in self.known if t.id in self.hidden]
+        best = max(scored, key=lambda s: s[0][0], default=None)
+        if best is None or best[0][0] <= 0:
+            return None
+        (_, matched), target = best
+        return Found(target.id, matched, "nearest")
+
+    def _resolutions(self, sentence: _Sentence) -> list[Found]:
+        found = self._best(self._phrases(sentence, self.resolutions, negatable=True))
+        if found or not (sentence.commits or sentence.offer):
+            return found
+        scored = []
+        for target in self.resolutions:
+            score, matched = self._score(sentence, target, self.fix_weight)
+            if score >= RESOLVED:
+                scored.append(Found(target.id, matched, "example", score / 10))
+        return sorted(scored, key=lambda f: -f.quality)[:1]
+
+    def _states(self, text: str, parts: Sequence[_Sentence]) -> list[Found]:
+        digits = re.sub(r"\D", "", text)
+        # A question offers words for the customer to pick from ("door or entrance?"): only statements state,
+        # but a number is specific wherever it is.
+        return [
+            Found(v.id, (), "value")
+            for v in self.values
+            if any(d in digits for d in v.digits) or any(_stated(v, p) for p in parts if not p.question)
+        ]
+
+
+def _clauses(sentence: _Sentence, lex: Lexicon) -> list[_Sentence]:
+    """The parts of a sentence between commas and "and"/«и», where two questions share one sentence."""
+    cuts = [i for i, w in enumerate(sentence.words) if w in lex.conjunctions]
+    bounds = [0, *cuts, len(sentence.words)]
+    if len(bounds) == 2:
+        return [sentence]
+    out = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        if end > start:
+            part = slice(start, end)
+            out.append(
+                _Sentence(
+                    text=" ".join(sentence.words[part]),
+                    words=sentence.words[part],
+                    keys=sentence.keys[part],
+                    question=sentence.question,
+                    offer=sentence.offer,
+                    request=sentence.request,
+                    narrates=sentence.narrates,
+                    commits=sentence.commits,
+                    negated=sentence.negated[part],
+                    exact=sentence.exact[part],
+                )
+            )
+    return [sentence, *out]
+
+
+def _deletions(s: str) -> set[str]:
+    """The word with one letter left out, never the first: slips happen inside words, and a missing first
+    letter is usually another word («вмешаюсь», «мешает»)."""
+    return {s[:i] + s[i + 1 :] for i in range(1, len(s))}
+
+
+def _concepts(vocab: Vocabulary, stems: frozenset[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for s in stems:
+        out |= vocab.single.get(s, frozenset())
+    return frozenset(out)
+
+
+def _starts(word: str, phrase_word: str) -> bool:
+    """An author's stem that starts the message word ("перезагруж" for «перезагружали»)."""
+    return len(phrase_word) > 3 and word.startswith(phrase_word)
+
+
+_QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
+# "#", "№" and "no." after a word ("order no.") stand for the word "number".
+_NUMBER_SIGN = re.compile(r"[#№]|(?<=\w )(?:no|nr)\.(?=\s|$)", re.IGNORECASE)
+
+_RU_PAST = re.compile(r"(?:ил|ила|ал|ала|ял|яла|ел|ела|ли)$")
+
+
+def _first_person_deed(said: Sequence[str], language: str) -> bool:
+    """«Я оформил», «мы отправили», «Проверил: …»: a Russian agent reporting what they did (the pronoun is
+    often dropped, so a past-tense verb that opens the sentence counts too)."""
+    if language != "ru":
+        return False
+    opening = [w for w in said[:2] if len(w) > 3]
+    return any(_RU_PAST.search(w) for w in opening) or (
+        any(w in ("я", "мы") for w in said) and any(_RU_PAST.search(w) for w in said)
+    )
+
+
+def _stated(value: _Value, sentence: _Sentence) -> bool:
+    """A part of the value (two or more meaningful words) is in the sentence, none of it negated."""
+    for part in value.parts:
+        if all(any(s in e for e, neg in zip(sentence.exact, sentence.negated, strict=True) if not neg) for s in part):
+            return True
+    return False
+
+
+def _distinctive(bags: Sequence[dict[str, float]]) -> dict[str, float]:
+    """How much a key tells one target from the others: 1 for a key only one target has, 1/n for n."""
+    counts: dict[str, int] = {}
+    for bag in bags:
+        for key in bag:
+            counts[key] = counts.get(key, 0) + 1
+    return {key: 1.0 / n for key, n in counts.items()}
+
+
+def _negations(said: Sequence[str], lex: Lexicon) -> list[bool]:
+    negated = [False] * len(said)
+    joined = list(said)
+    for i, word in enumerate(joined):
+        if word in lex.negations:
+            for j in range(i + 1, min(len(said), i + 1 + NEGATION_REACH)):
+                negated[j] = True
+    for phrase in lex.negated_after.starts(joined):
+        i = phrase[0]
+        for j in range(max(0, i - NEGATION_REACH), i):
+            negated[j] = True
+    return negated
+
+
+def _unique(found: Iterable[Found]) -> list[Found]:
+    seen: dict[str, Found] = {}
+    for f in found:
+        seen.setdefault(f.id, f)
+    return list(seen.values())
+
+
+_READINGS: dict[int, tuple[Scenario, Reading]] = {}
+
+
+def reading(scenario: Scenario) -> Reading:
+    """The compiled scenario, built once per scenario object."""
+    cached = _READINGS.get(id(scenario))
+    if cached is None or cached[0] is not scenario:
+        if len(_READINGS) > 64:
+            _READINGS.clear()
+        cached = (scenario, Reading(scenario))
+        _READINGS[id(scenario)] = cached
+    return cached[1]
+
+
+def understand(text: str, scenario: Scenario) -> Understanding:
+    return reading(scenario).understand(text)
