@@ -274,10 +274,11 @@ class Reading:
                 asks += [f for f in placed if f.id not in stated and f.id not in {u.id for u in self.unknown}]
                 unknown += [f for f in placed if f.id in {u.id for u in self.unknown}]
                 continue
-            if p.question and not (advice or self._phrases(p, self.traps + self.resolutions, negatable=False)):
-                if not self.lex.closers.find(p.words) and not any(_stated(v, p) for v in self.values):
-                    unplaced.append(p.text.strip())
-                    guess = guess or self._nearest(p)
+            about_fix = advice or self._phrases(p, self.traps + self.resolutions, negatable=False)
+            ritual = self.lex.closers.find(p.words) or any(_stated(v, p) for v in self.values)
+            if p.question and not about_fix and not ritual:
+                unplaced.append(p.text.strip())
+                guess = guess or self._nearest(p)
         return Understanding(
             question=any(p.question for p in parts),
             asks=tuple(_unique(asks)),

@@ -150,8 +150,8 @@ class Director:
         if unplaced and not (asked or unknown or middle or offered or trap_ids):
             # Never "I don't know" to a question the customer could not place: they ask what is meant.
             guess = next((u.guess for u in unplaced if u.guess is not None), None)
-            fact = self._facts.get(guess.id) if guess is not None else None
-            middle.append(Beat(Intent.clarify, label=fact.label if fact and fact.id not in self.said else None))
+            near = self._facts.get(guess.id) if guess is not None else None
+            middle.append(Beat(Intent.clarify, label=near.label if near and near.id not in self.said else None))
 
         if any(c.empathic for c in cues):
             move(calm.empathy, "empathy")
