@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "grader": ("grader_speed.py", [], ["--sessions", "20", "--turns", "5", "--no-model"]),
     "coach": ("coach_latency.py", [], ["--turns", "10", "--drafts", "2"]),
     "accuracy": ("grader_accuracy.py", [], []),
+    "understanding": ("understanding.py", [], []),
     "store": ("store_progress.py", [], ["--sessions", "2000", "--groups", "4", "--trainees", "5", "--runs", "1"]),
 }
 

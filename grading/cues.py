@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,11 +49,13 @@ class Phrases:
     def starts(self, tokens: Sequence[str]) -> list[tuple[int, tuple[str, ...]]]:
         """Every (position, phrase) where the phrase's words start the message's words there."""
         found = []
+        size = len(tokens)
         for i, token in enumerate(tokens):
-            for size in range(1, _KEY + 1):  # a first word shorter than the key is stored under itself
-                for phrase in self._by_key.get(token[:size], ()):
-                    if (size == _KEY or len(phrase[0]) == size) and has_sequence(tokens[i : i + len(phrase)], phrase):
-                        found.append((i, phrase))
+            # A first word shorter than the key is stored under itself, and must be the whole token.
+            for phrase in self._by_key.get(token[:_KEY], ()):
+                n = len(phrase)
+                if i + n <= size and all(_begins(tokens[i + k], phrase[k]) for k in range(n)):
+                    found.append((i, phrase))
         return found
 
     def find(self, tokens: Sequence[str]) -> list[str]:
@@ -99,6 +101,13 @@ class Lexicon:
     conjunctions: frozenset[str]
     """Words that join two questions in one sentence ("and", «и»)."""
     number_word: str
+    link_word: str
+    answer_types: frozenset[str]
+    weak: frozenset[str]
+    """Words too common in questions to place one on a fact by themselves ("number", «номер»), though a
+    phrase may need them."""
+    """Question words that say what kind of answer is wanted ("where", «когда»)."""
+    """What a web address is, as a word ("link", «ссылка»)."""
     """What "#", "№" and "no." mean ("number", «номер»)."""
     offers: tuple[str, ...]
     """How a question offers to do something ("would you like me to", «хотите»): an offer, not a question."""
@@ -135,15 +144,23 @@ def lexicon(language: str) -> Lexicon:
         generic=frozenset(data["stopwords"]) | frozenset(data["generic"]),
         negations=frozenset(data["negations"]),
         negated_after=phrases("negated_after"),
-        asking=tuple(" ".join(words(o)) for o in data["asking"]),
+        asking=_frames(data["asking"]),
         polite=frozenset(data["polite"]),
         own=frozenset(data["own"]),
-        narration=tuple(" ".join(words(o)) for o in data["narration"]),
-        commitments=tuple(" ".join(words(o)) for o in data["commitments"]),
-        offers=tuple(" ".join(words(o)) for o in data["offers"]),
+        narration=_frames(data["narration"]),
+        commitments=_frames(data["commitments"]),
+        offers=_frames(data["offers"]),
         conjunctions=frozenset(data["conjunctions"]),
         number_word=f" {data['number_word']} ",
+        link_word=data["link_word"],
+        answer_types=frozenset(data["answer_types"]),
+        weak=frozenset(data["weak"]),
     )
+
+
+def _frames(phrases: Iterable[str]) -> tuple[str, ...]:
+    """Phrases as " word word ", to find in a message's words joined the same way."""
+    return tuple(f" {' '.join(words(p))} " for p in phrases)
 
 
 def _begins(token: str, word: str) -> bool:
@@ -178,25 +195,34 @@ def detect_language(text: str) -> str:
 def mentions(text: str, value: str) -> bool:
     """The value is in the text: its number ("77 4410" for "77-4410"), or most of its meaningful words
     ("доставка до двери" for "до двери, оплачено 299 ₽")."""
-    digits = re.sub(r"\D", "", value)
+    digits, wanted = _value_parts(value)
     if len(digits) >= 3 and digits in re.sub(r"\D", "", text):
         return True
-    stop = lexicon("en").stopwords | lexicon("ru").stopwords
-    wanted = [w for w in words(value) if len(w) >= 3 and w not in stop and not w.isdigit()]
     if not wanted:
         return False
     said = words(text)
-    found = sum(any(s.startswith(stem(w)) for s in said) for w in wanted)
+    found = sum(any(s.startswith(w) for s in said) for w in wanted)
     return found >= max(1, round(0.6 * len(wanted)))
+
+
+@lru_cache(maxsize=4096)
+def _value_parts(value: str) -> tuple[str, tuple[str, ...]]:
+    """A value's digits and the stems of its meaningful words (values repeat: every customer line is checked
+    against every fact)."""
+    stop = lexicon("en").stopwords | lexicon("ru").stopwords
+    wanted = tuple(stem(w) for w in words(value) if len(w) >= 3 and w not in stop and not w.isdigit())
+    return re.sub(r"\D", "", value), wanted
 
 
 _HANDLES = re.compile(r"@\w+|https?://\S+|www\.\S+")
 
 
-def content_words(text: str, language: str) -> set[str]:
-    """Words that carry this conversation's details (not @handles or links, which every reply repeats)."""
+@lru_cache(maxsize=256)
+def content_words(text: str, language: str) -> frozenset[str]:
+    """Words that carry this conversation's details (not @handles or links, which every reply repeats). Cached:
+    what the customer has said so far is read again for every agent message."""
     stop = lexicon(language).stopwords
-    return {w for w in words(_HANDLES.sub(" ", text)) if len(w) >= 4 and w not in stop and not w.isdigit()}
+    return frozenset(w for w in words(_HANDLES.sub(" ", text)) if len(w) >= 4 and w not in stop and not w.isdigit())
 
 
 def stem(word: str) -> str:
@@ -418,7 +444,7 @@ def to_the_customer(text: str) -> str:
     unlabelled = _TO_GRADER.sub(" ", text)
     parts = sentences(unlabelled)
     talk = (lexicon("en").grader_talk, lexicon("ru").grader_talk)
-    kept = [s.strip() for s in parts if not any(t.find(words(s)) for t in talk)]
+    kept = [s.strip() for s in parts if not any(t.find(said) for said in (words(s),) for t in talk)]
     if unlabelled == text and len(kept) == len(parts):
         return text
     return " ".join(kept)

@@ -83,10 +83,8 @@ class Vocabulary:
         for i, s in enumerate(stems):
             found[i] |= self._concepts(s)
             for entry, concept in self.multi.get(s, ()):
-                n = len(entry)
-                if i + n <= len(stems) and all(_same(stems[i + k], entry[k]) for k in range(n)):
-                    for k in range(n):
-                        found[i + k].add(concept)
+                for k in _in_order(stems, i, entry):
+                    found[k].add(concept)
         return [frozenset(f) for f in found]
 
     def _concepts(self, s: str) -> frozenset[str]:
@@ -102,6 +100,22 @@ class Vocabulary:
         if not synonyms:
             return self
         return _build(self.language, _merge(_load(self.language), synonyms))
+
+
+GAP = 2
+"""Words that may come between the words of a several-word entry: "switch the router off", «вернуть вам деньги»."""
+
+
+def _in_order(stems: Sequence[str], start: int, entry: Sequence[str]) -> list[int]:
+    """Where the entry's words follow each other from ``start``, each at most ``GAP`` words after the last;
+    empty when they do not."""
+    at = [start]
+    for wanted in entry[1:]:
+        nxt = next((j for j in range(at[-1] + 1, min(len(stems), at[-1] + 2 + GAP)) if _same(stems[j], wanted)), None)
+        if nxt is None:
+            return []
+        at.append(nxt)
+    return at
 
 
 def _same(message_stem: str, lexicon_stem: str) -> bool:
@@ -136,12 +150,3 @@ def _build(language: str, concepts: Mapping[str, Iterable[str]]) -> Vocabulary:
 @cache
 def vocabulary(language: str) -> Vocabulary:
     return _build(language, _load(language))
-
-
-def meets(phrase_word: str, phrase_keys: Keys, word: str, keys: Keys) -> bool:
-    """A phrase's word and a message's word are the same word: a shared stem or concept, or the phrase word
-    is an author's stem that starts the message word ("перезагруж" for «перезагружали»). Words of three
-    letters or fewer match whole ("ох" is not «охотно»)."""
-    if phrase_keys & keys:
-        return True
-    return len(phrase_word) > 3 and word.startswith(phrase_word)

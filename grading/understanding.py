@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from grading.cues import Lexicon, is_question, lexicon, sentences
-from grading.morphology import Keys, Vocabulary, meets, stem, tokens, vocabulary
+from grading.morphology import Keys, Vocabulary, stem, tokens, vocabulary
 
 if TYPE_CHECKING:
     from simulator.catalog.models import Scenario
@@ -42,6 +43,10 @@ FRAGMENT = 4
 WEIGHTS = {"phrase": 1.0, "question": 0.5, "value": 0.5, "example": 1.0}
 """How much each kind of scenario text counts as evidence: a fact's question also says why it is asked, and
 its value is what the customer would answer ("is the wave icon green?")."""
+MARGIN = 0.1 / 10
+"""How much better the best-fitting fact must fit than the next, in ``Found.quality`` units (score / 10)."""
+TYPED = 1.5
+"""A question word that says what kind of answer is wanted ("where", «когда») weighs more than a topic word."""
 CLOSE, SYNONYM = 1.0, 0.8
 """Quality of a word match: the same stem or a typo of it, or a synonym from the lexicon."""
 
@@ -84,10 +89,24 @@ class Understanding:
 
 
 @dataclass(frozen=True)
+class _Word:
+    word: str
+    stem: str
+    keys: Keys
+    generic: bool
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    text: str
+    words: tuple[_Word, ...]
+    """The words that must be in the sentence (chosen once, when the scenario is compiled)."""
+
+
+@dataclass(frozen=True)
 class _Target:
     id: str
-    phrases: tuple[tuple[str, tuple[tuple[str, Keys], ...]], ...]
-    """(the author's phrase, its words with their keys)."""
+    phrases: tuple[_Phrase, ...]
     bag: dict[str, float]
     """Key -> how strongly the scenario's text about this target says it (phrase words 1, question words 0.5)."""
 
@@ -114,6 +133,43 @@ class _Sentence:
     negated: list[bool]
     exact: list[frozenset[str]]
     """Each word's stem and any scenario word it is a typo of: a close match, unlike a synonym."""
+    chunks: list[int]
+    """Which comma-separated part of the sentence each word is in."""
+    matched: dict[tuple[int, bool], Found | None] = field(default_factory=dict)
+    """Phrase matches already worked out, by (target, negatable)."""
+
+    @cached_property
+    def affirmed(self) -> frozenset[str]:
+        """The stems the sentence says without turning them around."""
+        return frozenset(s for e, neg in zip(self.exact, self.negated, strict=True) if not neg for s in e)
+
+    @cached_property
+    def _exact(self) -> dict[str, list[int]]:
+        return _positions(self.exact)
+
+    @cached_property
+    def _keys(self) -> dict[str, list[int]]:
+        return _positions(self.keys)
+
+    @cached_property
+    def _starts(self) -> dict[str, list[int]]:
+        return _positions([frozenset({w[:PREFIX_KEY]}) for w in self.words])
+
+    def close(self, needed: _Word) -> list[int]:
+        """Where the word is, as itself, a typo of itself, or the longer word an author's stem begins
+        ("перезагруж" for «перезагружали»)."""
+        found = self._exact.get(needed.stem, [])
+        starting = self._starts.get(needed.word[:PREFIX_KEY]) if len(needed.word) > 3 else None
+        if starting:
+            more = [i for i in starting if self.words[i].startswith(needed.word) and i not in found]
+            if more:
+                return sorted([*found, *more])
+        return found
+
+    def near(self, needed: _Word) -> list[int]:
+        """Where a word shares a stem or a lexicon concept with it."""
+        hits = [self._keys[key] for key in needed.keys if key in self._keys]
+        return hits[0] if len(hits) == 1 else sorted({i for positions in hits for i in positions})
 
 
 class Reading:
@@ -148,6 +204,12 @@ class Reading:
         self.fix_weight = {k: w / 2 if k in case else w for k, w in self.fix_weight.items()}
         self.values = [self._value(f.id, f.value) for f in facts]
         self.hidden = {f.id for f in scenario.facts.hidden}
+        self.info_words = {w for m in self.lex.asking for w in m.split()}
+        self.example_values = {
+            r.id: {v.id for v in self.values if any(d in _digits(r.example) for d in v.digits)}
+            | {v.id for v in self.values if _stated(v, self._sentence(r.example))}
+            for r in scenario.resolutions
+        }
 
     # -- compiling the scenario
     def _index_words(self, texts: Iterable[str]) -> None:
@@ -163,7 +225,7 @@ class Reading:
     def _corrected(self, s: str) -> frozenset[str]:
         """The stem and the scenario stems it is one dropped letter away from ("adress", «догвора»). Only a
         dropped letter: an extra or changed one too often makes another real word ("contract", "contact")."""
-        if len(s) < 4 or s in self._known_stems or s.isdigit():
+        if len(s) < 5 or s in self._known_stems or s.isdigit():
             return frozenset({s})
         return frozenset({s, *self._typos.get(s, ())})
 
@@ -172,7 +234,7 @@ class Reading:
         exact = [self._corrected(stem(w, self.lang)) for w in said]
         # A corrected word takes the concepts of what it was meant to be.
         keys = self.vocab.keys(said)
-        keys = [k | e | _concepts(self.vocab, e) for k, e in zip(keys, exact, strict=True)]
+        keys = [k | e | _concepts(self.vocab, e) | _beginning(e) for k, e in zip(keys, exact, strict=True)]
         return said, keys, exact
 
     def _target(self, id: str, phrases: Iterable[str], evidence: dict[str, list[str]]) -> _Target:
@@ -181,7 +243,18 @@ class Reading:
         for phrase in phrases:
             said = tokens(phrase)
             keys = self.vocab.keys(said)
-            compiled.append((phrase, tuple(zip(said, keys, strict=True))))
+            needed = [_Word(w, stem(w, self.lang), k, self._generic(w)) for w, k in zip(said, keys, strict=True)]
+            # Articles and pronouns may differ ("restart the phone" for "restart your phone") as long as two
+            # words of substance remain; question words ("how long", "since when") carry the meaning. A phrase
+            # of function words only ("when did you make") must be there word for word.
+            substance = [w for w in needed if not w.generic]
+            asked = [w for w in needed if w.generic and w.word in self.lex.question_starts]
+            if len(substance) >= min(2, len(needed)):
+                significant = substance + asked
+            else:
+                significant = [w for w in needed if len(w.word) > 1]
+            if significant:
+                compiled.append(_Phrase(phrase, tuple(significant)))
             self._add(bag, said, keys, WEIGHTS["phrase"])
         for kind, texts in evidence.items():
             for text in texts:
@@ -191,9 +264,10 @@ class Reading:
 
     def _add(self, bag: dict[str, float], said: Sequence[str], keys: Sequence[Keys], weight: float) -> None:
         for word, k in zip(said, keys, strict=True):
-            if not self._generic(word):
-                for key in k:
-                    bag[key] = max(bag.get(key, 0.0), weight)
+            # A function word counts only as part of a lexicon phrase ("go out" for shipping).
+            meaningful = not self._generic(word) or word in self.lex.answer_types
+            for key in k | _beginning(frozenset(k)) if meaningful else {c for c in k if c.startswith("#")}:
+                bag[key] = max(bag.get(key, 0.0), weight)
 
     def _value(self, id: str, value: str) -> _Value:
         parts = []
@@ -206,7 +280,7 @@ class Reading:
 
     def _asks_for_action(self, said: Sequence[str]) -> bool:
         """An imperative that is not a request for information: «перезагрузите», "please restart"."""
-        info = {w for m in self.lex.asking for w in m.split()}
+        info = self.info_words
         if self.lang == "ru":
             return any(len(w) >= 5 and w.endswith("те") and w not in info and w not in self.lex.generic for w in said)
         after = [said[i + 1] for i, w in enumerate(said[:-1]) if w in self.lex.polite]
@@ -217,11 +291,12 @@ class Reading:
 
     def _sentence(self, text: str) -> _Sentence:
         said, keys, exact = self._words(text)
+        chunks = _chunks(text, self.lex.number_word, len(said))
         joined = f" {' '.join(said)} "
         question = is_question(text, self.lex)
         request = (
             bool(self.lex.requests.find(said))
-            or any(f" {m} " in joined for m in self.lex.asking)
+            or any(m in joined for m in self.lex.asking)
             or (bool(self.lex.polite & set(said)) and not self._asks_for_action(said) and not self.lex.own & set(said))
         )
         return _Sentence(
@@ -229,18 +304,22 @@ class Reading:
             words=said,
             keys=keys,
             question=question,
-            offer=question and any(f" {o} " in joined for o in self.lex.offers),
+            offer=question and any(o in joined for o in self.lex.offers),
             request=request,
-            narrates=any(f" {n} " in joined for n in self.lex.narration),
-            commits=any(f" {c} " in joined for c in self.lex.commitments) or _first_person_deed(said, self.lang),
-            negated=_negations(said, self.lex),
+            narrates=any(n in joined for n in self.lex.narration),
+            commits=any(c in joined for c in self.lex.commitments) or _first_person_deed(said, self.lang),
+            negated=_negations(said, chunks, self.lex),
+            chunks=chunks,
             exact=exact,
         )
 
     # -- reading a message
     def understand(self, text: str) -> Understanding:
-        # Words quoted back ("you wrote: «…»") are the customer's, not what the agent asks, offers or advises.
-        text = _QUOTED.sub(" ", text)
+        # Words quoted back ("you wrote: «…»") are the customer's, not what the agent asks, offers or advises;
+        # an address on the web is a link, whatever words its path spells.
+        text = _URL.sub(f" {self.lex.link_word} ", _QUOTED.sub(" ", text))
+        text = _NUMBER_SIGN.sub(self.lex.number_word, text)  # before "order no." ends a sentence
+        text = _JOINER.sub(", ", text)  # "order number + address": two things asked
         parts = [self._sentence(s) for s in sentences(text)]
         for before, after in zip(parts, parts[1:], strict=False):
             if before.question and len(after.words) <= FRAGMENT and not after.question:
@@ -290,39 +369,45 @@ class Reading:
             guess=guess if not asks else None,
         )
 
+    def phrased(self, text: str, target_id: str) -> Found | None:
+        """The target's own phrases matched in ``text``, without the other evidence (for ``sparring validate``)."""
+        targets = [t for t in self.known + self.unknown + self.resolutions + self.traps if t.id == target_id]
+        for sentence in sentences(text):
+            for target in targets:
+                if found := self._phrase(self._sentence(sentence), target, negatable=False):
+                    return found
+        return None
+
     def _phrases(self, sentence: _Sentence, targets: Sequence[_Target], negatable: bool) -> list[Found]:
         return [f for t in targets if (f := self._phrase(sentence, t, negatable))]
 
     def _phrase(self, sentence: _Sentence, target: _Target, negatable: bool) -> Found | None:
+        key = (id(target), negatable)
+        if key not in sentence.matched:  # a sentence is tried against a target more than once
+            sentence.matched[key] = self._match(sentence, target, negatable)
+        return sentence.matched[key]
+
+    def _match(self, sentence: _Sentence, target: _Target, negatable: bool) -> Found | None:
         best: Found | None = None
-        for phrase, needed in target.phrases:
-            significant = [(w, k) for w, k in needed if len(w) > 1]
-            if not significant:
-                continue
+        for phrase in target.phrases:
             hits: list[int] = []
             quality = CLOSE
-            if all(self._generic(w) for w, _ in significant):
-                continue
-            for word, keys in significant:
-                own = stem(word, self.lang)
-                close = [i for i, e in enumerate(sentence.exact) if own in e or _starts(sentence.words[i], word)]
-                # A function word ("где", "your") only ever matches itself, never through a concept.
-                near = close or [
-                    i
-                    for i, (w, k) in enumerate(zip(sentence.words, sentence.keys, strict=True))
-                    if not self._generic(word) and meets(word, keys, w, k)
-                ]
+            for needed in phrase.words:
+                close = sentence.close(needed)
+                # A function word only ever matches itself, never through a concept.
+                near = close or ([] if needed.generic else sentence.near(needed))
                 if not near:
                     break
                 if not close:
                     quality = min(quality, SYNONYM)
-                hits.append(near[0])
+                if negatable:
+                    near = [i for i in near if not sentence.negated[i]]
+                    if not near:
+                        break  # only ever said turned around ("no need to restart")
+                hits.extend(near)
             else:
-                if negatable and any(sentence.negated[i] for i in hits):
-                    continue
-                found = Found(
-                    target.id, tuple(sentence.words[i] for i in sorted(set(hits))), f"phrase '{phrase}'", quality
-                )
+                why = f"phrase '{phrase.text}'" + (" through the synonym lexicon" if quality < CLOSE else "")
+                found = Found(target.id, tuple(sentence.words[i] for i in sorted(set(hits))), why, quality)
                 if best is None or (found.quality, len(found.words)) > (best.quality, len(best.words)):
                     best = found
         return best
@@ -331,8 +416,9 @@ class Reading:
         targets = self.known + self.unknown
         found = self._best(self._phrases(sentence, targets, negatable=False))
         covered = {w for f in found for w in f.words}
-        for clause in _clauses(sentence, self.lex):
-            if covered & set(clause.words) and clause is not sentence:
+        # An offer ("Would it help if I gave you a week for Lesson 6?") names things; only a phrase makes it a question.
+        for clause in [] if sentence.offer else _clauses(sentence, self.lex):
+            if covered & set(clause.words) or (found and clause is sentence):
                 continue  # a phrase has already said what this part asks
             scored = []
             for target in self.known:  # what the customer does not know is only ever asked for by name
@@ -343,7 +429,10 @@ class Reading:
                     # Of equal evidence, a hidden fact is the likelier question than one already told.
                     bias = 0.01 if target.id in self.hidden else 0.0
                     scored.append(Found(target.id, matched, "label, ask phrases and question", score / 10 + bias))
-            best = self._best(sorted(scored, key=lambda f: -f.quality))[:1]
+            ranked = sorted(scored, key=lambda f: -f.quality)
+            if len(ranked) > 1 and ranked[0].quality - ranked[1].quality < MARGIN:
+                continue  # two facts fit as well: the customer would ask which one is meant
+            best = ranked[:1]
             found += best
             covered |= {w for f in best for w in f.words}
         return found
@@ -369,12 +458,16 @@ class Reading:
         matched: list[str] = []
         seen: set[str] = set()
         for word, keys, negated in zip(sentence.words, sentence.keys, sentence.negated, strict=True):
-            if self._generic(word) or negated or word in skip:
+            typed = word in self.lex.answer_types
+            if word in self.lex.weak or negated or word in skip:
                 continue
             shared = {k for k in keys if k in target.bag} - seen
+            if self._generic(word) and not typed:
+                shared = {k for k in shared if k.startswith("#")}  # only as part of a lexicon phrase
             if shared:
                 seen |= shared
-                total += max(target.bag[k] * weight.get(k, 0.0) for k in shared)
+                # "Where…?" asks for a place and "when…?" for a time: the question word says what kind of fact.
+                total += max(target.bag[k] * weight.get(k, 0.0) for k in shared) * (TYPED if typed else 1.0)
                 matched.append(word)
         return total, tuple(matched)
 
@@ -390,11 +483,17 @@ class Reading:
         found = self._best(self._phrases(sentence, self.resolutions, negatable=True))
         if found or not (sentence.commits or sentence.offer):
             return found
+        settled = {
+            v.id for v in self.values if _stated(v, sentence) or any(d in _digits(sentence.text) for d in v.digits)
+        }
         scored = []
         for target in self.resolutions:
             score, matched = self._score(sentence, target, self.fix_weight)
-            if score >= RESOLVED:
-                scored.append(Found(target.id, matched, "example", score / 10))
+            # Restating what the fix settles (the new address, the refunded amount) as done is evidence too.
+            restated = settled & self.example_values[target.id]
+            if score >= RESOLVED or (restated and sentence.commits and score >= RESOLVED / 2):
+                why = "example" + (" and the facts it settles" if restated else "")
+                scored.append(Found(target.id, matched, why, score / 10))
         return sorted(scored, key=lambda f: -f.quality)[:1]
 
     def _states(self, text: str, parts: Sequence[_Sentence]) -> list[Found]:
@@ -410,7 +509,11 @@ class Reading:
 
 def _clauses(sentence: _Sentence, lex: Lexicon) -> list[_Sentence]:
     """The parts of a sentence between commas and "and"/«и», where two questions share one sentence."""
-    cuts = [i for i, w in enumerate(sentence.words) if w in lex.conjunctions]
+    cuts = [
+        i
+        for i, w in enumerate(sentence.words)
+        if w in lex.conjunctions or (i and sentence.chunks[i] != sentence.chunks[i - 1])
+    ]
     bounds = [0, *cuts, len(sentence.words)]
     if len(bounds) == 2:
         return [sentence]
@@ -430,9 +533,33 @@ def _clauses(sentence: _Sentence, lex: Lexicon) -> list[_Sentence]:
                     commits=sentence.commits,
                     negated=sentence.negated[part],
                     exact=sentence.exact[part],
+                    chunks=sentence.chunks[part],
                 )
             )
     return [sentence, *out]
+
+
+BEGINNING = 6
+"""Two stems that begin with the same this many letters are forms of one word («назначали», «назначили»)."""
+
+
+def _beginning(stems: frozenset[str]) -> frozenset[str]:
+    return frozenset("~" + s[:BEGINNING] for s in stems if len(s) >= BEGINNING and not s.startswith(("#", "~")))
+
+
+PREFIX_KEY = 4
+
+
+def _positions(sets: Sequence[frozenset[str]]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for i, keys in enumerate(sets):
+        for key in keys:
+            index.setdefault(key, []).append(i)
+    return index
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
 
 
 def _deletions(s: str) -> set[str]:
@@ -448,14 +575,12 @@ def _concepts(vocab: Vocabulary, stems: frozenset[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _starts(word: str, phrase_word: str) -> bool:
-    """An author's stem that starts the message word ("перезагруж" for «перезагружали»)."""
-    return len(phrase_word) > 3 and word.startswith(phrase_word)
-
-
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|ru|net|org|io|uk)(?:/\S*)?", re.IGNORECASE)
 _QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
 # "#", "№" and "no." after a word ("order no.") stand for the word "number".
 _NUMBER_SIGN = re.compile(r"[#№]|(?<=\w )(?:no|nr)\.(?=\s|$)", re.IGNORECASE)
+
+_JOINER = re.compile(r"\s[+&]\s|\s/\s")
 
 _RU_PAST = re.compile(r"(?:ил|ила|ал|ала|ял|яла|ел|ела|ли)$")
 
@@ -473,10 +598,7 @@ def _first_person_deed(said: Sequence[str], language: str) -> bool:
 
 def _stated(value: _Value, sentence: _Sentence) -> bool:
     """A part of the value (two or more meaningful words) is in the sentence, none of it negated."""
-    for part in value.parts:
-        if all(any(s in e for e, neg in zip(sentence.exact, sentence.negated, strict=True) if not neg) for s in part):
-            return True
-    return False
+    return any(all(s in sentence.affirmed for s in part) for part in value.parts)
 
 
 def _distinctive(bags: Sequence[dict[str, float]]) -> dict[str, float]:
@@ -488,18 +610,25 @@ def _distinctive(bags: Sequence[dict[str, float]]) -> dict[str, float]:
     return {key: 1.0 / n for key, n in counts.items()}
 
 
-def _negations(said: Sequence[str], lex: Lexicon) -> list[bool]:
+def _negations(said: Sequence[str], chunks: Sequence[int], lex: Lexicon) -> list[bool]:
+    """Which words a negation turns around: up to ``NEGATION_REACH`` words, never past a comma."""
     negated = [False] * len(said)
-    joined = list(said)
-    for i, word in enumerate(joined):
+    for i, word in enumerate(said):
         if word in lex.negations:
             for j in range(i + 1, min(len(said), i + 1 + NEGATION_REACH)):
-                negated[j] = True
-    for phrase in lex.negated_after.starts(joined):
-        i = phrase[0]
+                negated[j] = negated[j] or chunks[j] == chunks[i]
+    for i, _ in lex.negated_after.starts(list(said)):
         for j in range(max(0, i - NEGATION_REACH), i):
-            negated[j] = True
+            negated[j] = negated[j] or chunks[j] == chunks[i]
     return negated
+
+
+def _chunks(text: str, number_word: str, size: int) -> list[int]:
+    """For each of the sentence's ``size`` words, which comma-separated part of it the word is in."""
+    out: list[int] = []
+    for n, part in enumerate(re.split(r"[,;:—–]|\s-\s", text)):
+        out += [n] * len(tokens(_NUMBER_SIGN.sub(number_word, part)))
+    return out if len(out) == size else [0] * size  # a split that cut a word: one part, as before
 
 
 def _unique(found: Iterable[Found]) -> list[Found]:

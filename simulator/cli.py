@@ -116,11 +116,18 @@ def validate(
     with friendly_errors():
         settings = _settings()
         loaded = load_catalog([*catalog_roots([*settings.catalog, *(catalog or [])]), *(paths or [])])
+    from simulator.catalog.checks import thin_phrasing
+
     for problem in loaded.problems:
         typer.echo(str(problem), err=True)
+    warnings = thin_phrasing(loaded)
+    for warning in warnings:
+        typer.echo(str(warning), err=True)
     if loaded.problems:
         typer.echo(t("validate.failed", count=len(loaded.problems)), err=True)
         raise typer.Exit(EXIT_FAILED)
+    if warnings:
+        typer.echo(t("validate.warnings", count=len(warnings)), err=True)
     typer.echo(t("validate.ok", personas=len(loaded.personas), scenarios=len(loaded.scenarios)))
 
 
@@ -241,6 +248,51 @@ def analyze(
 
     with friendly_errors():
         run_analyze(file=file, language=lang.value if lang else None)
+
+
+class UnderstandFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command(help=t("understand.help"))
+def understand(
+    messages: Annotated[list[str], typer.Argument(help=t("understand.messages"))],
+    scenario: ScenarioOption,
+    output: Annotated[
+        UnderstandFormat, typer.Option("--format", "-f", help=t("understand.format"))
+    ] = UnderstandFormat.text,
+    catalog: CatalogOption = None,
+) -> None:
+    from simulator.understand import run_understand
+
+    with friendly_errors():
+        settings = _settings()
+        run_understand(
+            scenario=scenario, messages=messages, output=output.value, catalog=[*settings.catalog, *(catalog or [])]
+        )
+
+
+@app.command(help=t("unplaced.help"))
+def unplaced(
+    scenario: ScenarioOption,
+    limit: Annotated[int, typer.Option("--limit", help=t("unplaced.limit"), min=1)] = 500,
+    output: Annotated[
+        UnderstandFormat, typer.Option("--format", "-f", help=t("understand.format"))
+    ] = UnderstandFormat.text,
+    catalog: CatalogOption = None,
+) -> None:
+    from simulator.understand import run_unplaced
+
+    with store() as repo:
+        settings = _settings()
+        run_unplaced(
+            repo=repo,
+            scenario=scenario,
+            limit=limit,
+            output=output.value,
+            catalog=[*settings.catalog, *(catalog or [])],
+        )
 
 
 @app.command(help=t("practice.help"))

@@ -146,6 +146,29 @@ async def test_a_good_dry_run_passes(app):
         assert not isinstance(app.screen, TrainerScreen)
 
 
+@pytest.mark.parametrize(
+    ("language", "line", "expected"),
+    [
+        ("en", "Any LEDs blinking on the modem?", "asks for: what the router lights show (router-lights)"),
+        ("ru", "What about the box itself?", "вопрос, который клиент не понимает"),
+    ],
+)
+async def test_a_trainer_tries_a_line_and_sees_how_the_customer_understands_it(
+    tmp_path, monkeypatch, language, line, expected
+):
+    monkeypatch.setenv("SPARRING_USER", "ann")
+    monkeypatch.setenv("SPARRING_LANGUAGE", language)
+    app = SparringApp(settings=load_settings(backend="scripted"), catalog=[broken_catalog(tmp_path / "mine")])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_trainer(app, pilot)
+        screen.select("home-internet-down")
+        await pilot.press("u")
+        await pilot.press(*line)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.understood is not None)
+        assert expected in shown_report(screen)
+
+
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_snapshot(snap_compare, tmp_path, monkeypatch, language):
     """Relative catalogue paths keep the problem lines the same on every machine."""

@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from grading.cues import matches_any, words
+from grading.cues import words
+from grading.understanding import reading, understand
 from simulator.catalog.models import LANGUAGES, Fact, Intent, Persona, Scenario, UnknownFact
 from simulator.catalog.yamlfile import CatalogError
 
@@ -88,18 +89,43 @@ def _scenario(document: Document[Scenario], catalog: Catalog) -> Iterator[Catalo
         for j, ref in enumerate(resolution.requires or []):
             if ref not in known_ids:
                 yield doc.error(("resolutions", i, "requires", j), f"unknown fact '{ref}'")
+    # The scenario's own lines must match its own phrases, read the way the customer reads every message.
+    read = reading(scenario)
     for i, fact in enumerate(scenario.facts.hidden):
-        if fact.question and fact.ask and not matches_any(words(fact.question), fact.ask):
+        if fact.question and fact.ask and not read.phrased(fact.question, fact.id):
             yield doc.error(("facts", "hidden", i, "question"), "no ask phrase matches this question")
     for i, resolution in enumerate(scenario.resolutions):
-        tokens = words(resolution.example)
-        if not matches_any(tokens, resolution.match):
+        if not read.phrased(resolution.example, resolution.id):
             yield doc.error(("resolutions", i, "example"), "no match phrase of this resolution matches its example")
-        for trap in scenario.traps:
-            if matches_any(tokens, trap.match):
-                yield doc.error(("resolutions", i, "example"), f"the example falls into trap '{trap.id}'")
+        for fell in understand(resolution.example, scenario).traps:
+            yield doc.error(("resolutions", i, "example"), f"the example falls into trap '{fell.id}'")
     solution_phrases = {p.casefold() for r in scenario.resolutions for p in r.match}
     for i, trap in enumerate(scenario.traps):
         for j, phrase in enumerate(trap.match):
             if phrase.casefold() in solution_phrases:
                 yield doc.error(("traps", i, "match", j), f"'{phrase}' is both a trap and a resolution")
+
+
+def thin_phrasing(catalog: Catalog) -> list[CatalogError]:
+    """Warnings, not errors: hidden facts and resolutions whose phrases give the customer little to go on (a
+    single word, or nothing beyond the fact's label or the resolution's id), so trainees who put it their own
+    way are more often misunderstood."""
+    warnings: list[CatalogError] = []
+    for document in catalog.scenarios.values():
+        scenario, doc = document.model, document.doc
+        generic = reading(scenario).lex.generic
+        groups: list[tuple[tuple[str | int, ...], str, list[str]]] = [
+            (("facts", "hidden", i, "ask"), fact.label, fact.ask) for i, fact in enumerate(scenario.facts.hidden)
+        ]
+        groups += [
+            (("resolutions", i, "match"), resolution.id.replace("-", " "), resolution.match)
+            for i, resolution in enumerate(scenario.resolutions)
+        ]
+        for loc, name, phrases in groups:
+            said = [{w for w in words(p) if w not in generic and len(w) > 1} for p in phrases]
+            beyond = set().union(*said) - set(words(name)) if said else set()
+            if len(phrases) == 1 and len(said[0]) <= 1:
+                warnings.append(doc.error(loc, "thin phrasing: a single word; add how trainees would really say it"))
+            elif phrases and not beyond:
+                warnings.append(doc.error(loc, f"thin phrasing: nothing beyond '{name}'; add other ways to say it"))
+    return warnings

@@ -7,6 +7,7 @@ while the customer is typing is allowed: that is an interruption, and the custom
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import re
 from collections import deque
@@ -18,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, Markdown, ProgressBar, Static
@@ -315,7 +317,8 @@ class PracticeScreen(SparringScreen):
                 await asyncio.sleep(STREAM_PAUSE)
         finally:
             await stream.stop()
-        self.query_one("#log", VerticalScroll).scroll_end(animate=False)
+        with contextlib.suppress(NoMatches):  # the session may have ended while the line was streaming
+            self.query_one("#log", VerticalScroll).scroll_end(animate=False)
 
     def add(self, widget: Static | Markdown) -> None:
         log = self.query_one("#log", VerticalScroll)

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, Label, Markdown, OptionList, Static, TextArea, Tree
+from textual.widgets import Footer, Header, Input, Label, Markdown, OptionList, Static, TextArea, Tree
 from textual.widgets.option_list import Option
 
 from grading import grade
@@ -27,11 +27,13 @@ from simulator.catalog import Catalog, CatalogError, Intent, Language, Persona, 
 from simulator.catalog.catalog import FOLDERS
 from simulator.engine.bots import BOTS
 from simulator.engine.clock import VirtualClock
+from simulator.engine.director import Director
 from simulator.engine.headless import play
 from simulator.engine.session import Session
 from simulator.i18n import t
 from simulator.llm.scripted import ScriptedBackend
 from simulator.tui.screens import SparringScreen
+from simulator.understand import explain, render
 
 if TYPE_CHECKING:
     pass
@@ -127,6 +129,7 @@ class TrainerScreen(SparringScreen):
         Binding("r", "reload", "trainer.reload"),
         Binding("v", "voice", "trainer.voice"),
         Binding("b", "dry_run", "trainer.dry_run"),
+        Binding("u", "try_line", "trainer.try"),
         Binding("escape", "back", "trainer.back"),
     ]
 
@@ -139,6 +142,8 @@ class TrainerScreen(SparringScreen):
         """The last dry run's report (nothing is stored anywhere else)."""
         self.voice = ""
         """The last voice preview, as Markdown."""
+        self.understood: dict[str, object] | None = None
+        """How the customer understood the last line tried in the box."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -151,6 +156,7 @@ class TrainerScreen(SparringScreen):
                 yield TextArea.code_editor("", language=self._yaml(), read_only=True, id="source", soft_wrap=False)
                 with VerticalScroll(id="panel", classes="hidden"):
                     yield Markdown(id="result")
+                yield Input(placeholder=t("trainer.try_placeholder"), id="try", classes="hidden")
         yield Footer()
 
     @staticmethod
@@ -300,6 +306,26 @@ class TrainerScreen(SparringScreen):
         self.show_panel(f"*{title}*\n\n{as_markdown(report, transcript)}")
         self.report = report
         return report
+
+    def action_try_line(self) -> None:
+        """A box to type an agent line into and see how this scenario's customer would understand it."""
+        entry = self.selected
+        if not (entry and entry.id and entry.kind == "scenario" and self._playable(entry.id)):
+            self.notify(t("trainer.pick_scenario"), severity="warning")
+            return
+        box = self.query_one("#try", Input)
+        box.remove_class("hidden")
+        box.focus()
+
+    @on(Input.Submitted, "#try")
+    def try_line(self, event: Input.Submitted) -> None:
+        entry = self.selected
+        if not (event.value.strip() and entry and entry.id and entry.kind == "scenario"):
+            return
+        scenario = self.catalog.scenario(entry.id)
+        director = Director(scenario, self.catalog.cast(scenario))
+        self.understood = explain(scenario, director, event.value.strip())
+        self.show_panel(f"*{t('trainer.try_title')}*\n\n```text\n{render(self.understood)}```\n")
 
     def action_back(self) -> None:
         self.app.pop_screen()
