@@ -10,7 +10,7 @@ from grading.cues import analyze
 from simulator.catalog.models import Intent
 from simulator.engine.bots import BOTS, ScriptedAgent, Step
 from simulator.engine.clock import VirtualClock
-from simulator.engine.director import AgentMessage, Director
+from simulator.engine.director import AgentMessage, Beat, Decision, Director
 from simulator.engine.headless import play
 from simulator.engine.session import Session
 from simulator.llm.scripted import ScriptedBackend
@@ -295,3 +295,18 @@ def test_previewing_a_reaction_decides_nothing(catalog):
     preview = director.preview(messages)
     assert (director.patience, director.said, director.turns, director._agent_said) == before
     assert director.react(messages) == preview
+
+
+def test_what_an_interruption_cut_off_is_still_said_before_a_last_word(catalog):
+    """A turn cut by an interruption keeps its rest for the next turn; when that turn ends the session, the rest
+    (perhaps a fact the director counted as told) comes before the thanks instead of being dropped."""
+    scenario = catalog.scenario("kurier-do-dveri")
+    session = Session(scenario, catalog.cast(scenario), ScriptedBackend(), VirtualClock(), seed=0)
+    session._leftover = ["Я оплатила доставку до двери."]
+
+    async def turn() -> list[str]:
+        decision = Decision([Beat(Intent.thanks)], patience=60, mood="calm", end="resolved")
+        return [e.text or "" for e in [event async for event in session._turn(decision)] if e.type == "message"]
+
+    said = asyncio.run(turn())
+    assert said[0] == "Я оплатила доставку до двери." and len(said) >= 2

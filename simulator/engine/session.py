@@ -134,8 +134,10 @@ class Session:
         if not decision.end:
             self._warm()
         chunks = self._chunks(spoken.text)
-        if not decision.end:  # what the customer was saying when interrupted comes after the reaction
-            chunks, self._leftover = chunks + self._leftover, []
+        # What the customer was saying when interrupted comes after the reaction, or before a last word: a
+        # fact the director counts as told is always shown.
+        chunks = self._leftover + chunks if decision.end else chunks + self._leftover
+        self._leftover = []
         self.director.hear(spoken.text)
         provenance = {
             **spoken.provenance,
