@@ -36,8 +36,9 @@ class Phrases:
     """A word list indexed by the start of each phrase's first word, so matching a message costs a few
     dictionary look-ups per word instead of a pass over every phrase."""
 
-    def __init__(self, phrases: Iterable[str]):
-        self.phrases = tuple(tuple(words(p)) for p in phrases)
+    def __init__(self, phrases: Iterable[str], abbreviations: dict[str, tuple[str, ...]] | None = None):
+        """``abbreviations``: write short forms out, for matching text whose short forms were written out."""
+        self.phrases = tuple(tuple(expand(words(p), abbreviations or {})) for p in phrases)
         self._by_key: dict[str, list[tuple[str, ...]]] = {}
         for phrase in self.phrases:
             if phrase:
@@ -101,6 +102,8 @@ class Lexicon:
     conjunctions: frozenset[str]
     """Words that join two questions in one sentence ("and", «и»)."""
     number_word: str
+    abbreviations: dict[str, tuple[str, ...]]
+    """Short forms and what they stand for ("ref": reference, "who's": who is, «инет»: интернет)."""
     link_word: str
     answer_types: frozenset[str]
     weak: frozenset[str]
@@ -116,9 +119,14 @@ class Lexicon:
 @cache
 def lexicon(language: str) -> Lexicon:
     data = yaml.safe_load((Path(__file__).parent / "lexicon" / f"{language}.yaml").read_text(encoding="utf-8"))
+    short = {k.casefold(): tuple(words(v)) for k, v in data["abbreviations"].items()}
 
     def phrases(key: str) -> Phrases:
         return Phrases(data[key])
+
+    def frames(key: str) -> tuple[str, ...]:
+        """Phrases as " word word ", short forms written out, to find in a message's words joined the same way."""
+        return tuple(f" {' '.join(expand(words(p), short))} " for p in data[key])
 
     return Lexicon(
         canned=phrases("canned"),
@@ -143,24 +151,25 @@ def lexicon(language: str) -> Lexicon:
         stopwords=frozenset(data["stopwords"]),
         generic=frozenset(data["stopwords"]) | frozenset(data["generic"]),
         negations=frozenset(data["negations"]),
-        negated_after=phrases("negated_after"),
-        asking=_frames(data["asking"]),
+        negated_after=Phrases(data["negated_after"], short),
+        asking=frames("asking"),
         polite=frozenset(data["polite"]),
         own=frozenset(data["own"]),
-        narration=_frames(data["narration"]),
-        commitments=_frames(data["commitments"]),
-        offers=_frames(data["offers"]),
+        narration=frames("narration"),
+        commitments=frames("commitments"),
+        offers=frames("offers"),
         conjunctions=frozenset(data["conjunctions"]),
         number_word=f" {data['number_word']} ",
+        abbreviations=short,
         link_word=data["link_word"],
         answer_types=frozenset(data["answer_types"]),
         weak=frozenset(data["weak"]),
     )
 
 
-def _frames(phrases: Iterable[str]) -> tuple[str, ...]:
-    """Phrases as " word word ", to find in a message's words joined the same way."""
-    return tuple(f" {' '.join(words(p))} " for p in phrases)
+def expand(said: Iterable[str], abbreviations: dict[str, tuple[str, ...]]) -> list[str]:
+    """Words with short forms written out ("ref" -> "reference", "who's" -> "who is")."""
+    return [full for word in said for full in abbreviations.get(word, (word,))]
 
 
 def _begins(token: str, word: str) -> bool:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from grading.cues import Lexicon, is_question, lexicon, sentences
+from grading.cues import Lexicon, expand, is_question, lexicon, sentences, words
 from grading.morphology import Keys, Vocabulary, stem, tokens, vocabulary
 
 if TYPE_CHECKING:
@@ -130,6 +130,8 @@ class _Sentence:
     narrates: bool
     """Reports what was said or done ("I can see you already restarted it"), not advice."""
     commits: bool
+    tells: bool
+    """Tells the customer to do something ("you can…", "try…", «попробуйте»)."""
     negated: list[bool]
     exact: list[frozenset[str]]
     """Each word's stem and any scenario word it is a typo of: a close match, unlike a synonym."""
@@ -190,7 +192,12 @@ class Reading:
             + [p for t in scenario.traps for p in t.match]
         )
         self.known = [
-            self._target(f.id, [*f.ask, f.label], {"question": [f.question or ""], "value": [f.value]}) for f in facts
+            self._target(
+                f.id,
+                [*f.ask, f.label, *_code_prefixes(f.value)],
+                {"question": [f.question or ""], "value": [f.value, *(r.replace("{value}", " ") for r in f.reveal)]},
+            )
+            for f in facts
         ]
         self.unknown = [self._target(u.id, [*u.ask, u.label], {}) for u in scenario.facts.unknown]
         self.resolutions = [
@@ -205,6 +212,8 @@ class Reading:
         self.values = [self._value(f.id, f.value) for f in facts]
         self.hidden = {f.id for f in scenario.facts.hidden}
         self.info_words = {w for m in self.lex.asking for w in m.split()}
+        # Fixes the customer carries out themselves ("press the Wi-Fi button"): their example tells them to.
+        self.instructions = {r.id for r in scenario.resolutions if self._sentence(r.example).tells}
         self.example_values = {
             r.id: {v.id for v in self.values if any(d in _digits(r.example) for d in v.digits)}
             | {v.id for v in self.values if _stated(v, self._sentence(r.example))}
@@ -229,8 +238,12 @@ class Reading:
             return frozenset({s})
         return frozenset({s, *self._typos.get(s, ())})
 
+    def _tokens(self, text: str) -> list[str]:
+        """The message's words, with short forms written out ("ref", "who's", «инет»)."""
+        return expand(tokens(_NUMBER_SIGN.sub(self.lex.number_word, text)), self.lex.abbreviations)
+
     def _words(self, text: str) -> tuple[list[str], list[Keys], list[frozenset[str]]]:
-        said = tokens(_NUMBER_SIGN.sub(self.lex.number_word, text))
+        said = self._tokens(text)
         exact = [self._corrected(stem(w, self.lang)) for w in said]
         # A corrected word takes the concepts of what it was meant to be.
         keys = self.vocab.keys(said)
@@ -286,16 +299,27 @@ class Reading:
         after = [said[i + 1] for i, w in enumerate(said[:-1]) if w in self.lex.polite]
         return any(w not in info and w not in self.lex.generic for w in after)
 
+    def _chunks(self, text: str, size: int) -> list[int]:
+        """For each of the sentence's ``size`` words, which comma-separated part of it the word is in."""
+        parts = _PARTS.split(text)
+        if len(parts) == 1:
+            return [0] * size
+        out: list[int] = []
+        for n, part in enumerate(parts):
+            out += [n] * len(self._tokens(part))
+        return out if len(out) == size else [0] * size  # a split that cut a word: one part, as before
+
     def _generic(self, word: str) -> bool:
         return len(word) <= 1 or word in self.lex.generic or word.isdigit()
 
     def _sentence(self, text: str) -> _Sentence:
         said, keys, exact = self._words(text)
-        chunks = _chunks(text, self.lex.number_word, len(said))
+        chunks = self._chunks(text, len(said))
         joined = f" {' '.join(said)} "
+        plain = words(text)
         question = is_question(text, self.lex)
         request = (
-            bool(self.lex.requests.find(said))
+            bool(self.lex.requests.find(plain))
             or any(m in joined for m in self.lex.asking)
             or (bool(self.lex.polite & set(said)) and not self._asks_for_action(said) and not self.lex.own & set(said))
         )
@@ -308,6 +332,7 @@ class Reading:
             request=request,
             narrates=any(n in joined for n in self.lex.narration),
             commits=any(c in joined for c in self.lex.commitments) or _first_person_deed(said, self.lang),
+            tells=bool(self.lex.advice.find(plain)) or (self.lang == "ru" and self._asks_for_action(said)),
             negated=_negations(said, chunks, self.lex),
             chunks=chunks,
             exact=exact,
@@ -337,9 +362,16 @@ class Reading:
             # Statements and requests ("Could you restart it?") advise; "Have you restarted it?" asks.
             advises = not p.narrates and not p.offer and (not p.question or p.request)
             advice = self._best(self._phrases(p, self.traps, negatable=True)) if advises else []
-            if offered and advice:  # both claim the same words: the closer match says which it is
-                kept = self._best(offered + advice)
-                offered, advice = [f for f in offered if f in kept], [f for f in advice if f in kept]
+            if offered and advice:
+                # A fix and wrong advice in one sentence: who is to act decides. "I've changed it" is the fix,
+                # "You can change it in your account" the advice; otherwise the closer match.
+                if p.commits and not p.tells:
+                    advice = []
+                elif p.tells and not p.commits:
+                    offered = [f for f in offered if f.id in self.instructions]
+                else:
+                    kept = self._best(offered + advice)
+                    offered, advice = [f for f in offered if f in kept], [f for f in advice if f in kept]
             traps += advice
             resolutions += offered
             if offered and p.question:
@@ -354,7 +386,7 @@ class Reading:
                 unknown += [f for f in placed if f.id in {u.id for u in self.unknown}]
                 continue
             about_fix = advice or self._phrases(p, self.traps + self.resolutions, negatable=False)
-            ritual = self.lex.closers.find(p.words) or any(_stated(v, p) for v in self.values)
+            ritual = self.lex.closers.find(words(p.text)) or any(_stated(v, p) for v in self.values)
             if p.question and not about_fix and not ritual:
                 unplaced.append(p.text.strip())
                 guess = guess or self._nearest(p)
@@ -424,7 +456,7 @@ class Reading:
             for target in self.known:  # what the customer does not know is only ever asked for by name
                 if any(f.id == target.id for f in found):
                     continue
-                score, matched = self._score(clause, target, self.fact_weight, skip=covered)
+                score, matched = self._score(clause, target, self.fact_weight, skip=frozenset(covered))
                 if score >= PLACED:
                     # Of equal evidence, a hidden fact is the likelier question than one already told.
                     bias = 0.01 if target.id in self.hidden else 0.0
@@ -452,14 +484,17 @@ class Reading:
         sentence: _Sentence,
         target: _Target,
         weight: dict[str, float],
-        skip: set[str] = frozenset(),  # type: ignore[assignment]
+        skip: frozenset[str] = frozenset(),
+        negatable: bool = False,
     ) -> tuple[float, tuple[str, ...]]:
+        """How much of the target's evidence the sentence carries. A fix turned around ("won't send anyone") is
+        no evidence of it; a question asks about a thing either way («не отключали ли вы его?»)."""
         total = 0.0
         matched: list[str] = []
         seen: set[str] = set()
         for word, keys, negated in zip(sentence.words, sentence.keys, sentence.negated, strict=True):
             typed = word in self.lex.answer_types
-            if word in self.lex.weak or negated or word in skip:
+            if word in self.lex.weak or (negated and negatable) or word in skip:
                 continue
             shared = {k for k in keys if k in target.bag} - seen
             if self._generic(word) and not typed:
@@ -488,7 +523,7 @@ class Reading:
         }
         scored = []
         for target in self.resolutions:
-            score, matched = self._score(sentence, target, self.fix_weight)
+            score, matched = self._score(sentence, target, self.fix_weight, negatable=True)
             # Restating what the fix settles (the new address, the refunded amount) as done is evidence too.
             restated = settled & self.example_values[target.id]
             if score >= RESOLVED or (restated and sentence.commits and score >= RESOLVED / 2):
@@ -531,6 +566,7 @@ def _clauses(sentence: _Sentence, lex: Lexicon) -> list[_Sentence]:
                     request=sentence.request,
                     narrates=sentence.narrates,
                     commits=sentence.commits,
+                    tells=sentence.tells,
                     negated=sentence.negated[part],
                     exact=sentence.exact[part],
                     chunks=sentence.chunks[part],
@@ -558,6 +594,11 @@ def _positions(sets: Sequence[frozenset[str]]) -> dict[str, list[int]]:
     return index
 
 
+def _code_prefixes(value: str) -> list[str]:
+    """The letters a code starts with ("SH" of "SH-559102"): "the SH number" names it."""
+    return [m.group(1) for m in re.finditer(r"\b([A-Za-zА-Яа-я]{2,4})-?\d{3,}", value)]
+
+
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
@@ -575,6 +616,7 @@ def _concepts(vocab: Vocabulary, stems: frozenset[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+_PARTS = re.compile(r"[,;:—–]|\s-\s")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|ru|net|org|io|uk)(?:/\S*)?", re.IGNORECASE)
 _QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
 # "#", "№" and "no." after a word ("order no.") stand for the word "number".
@@ -621,14 +663,6 @@ def _negations(said: Sequence[str], chunks: Sequence[int], lex: Lexicon) -> list
         for j in range(max(0, i - NEGATION_REACH), i):
             negated[j] = negated[j] or chunks[j] == chunks[i]
     return negated
-
-
-def _chunks(text: str, number_word: str, size: int) -> list[int]:
-    """For each of the sentence's ``size`` words, which comma-separated part of it the word is in."""
-    out: list[int] = []
-    for n, part in enumerate(re.split(r"[,;:—–]|\s-\s", text)):
-        out += [n] * len(tokens(_NUMBER_SIGN.sub(number_word, part)))
-    return out if len(out) == size else [0] * size  # a split that cut a word: one part, as before
 
 
 def _unique(found: Iterable[Found]) -> list[Found]:
