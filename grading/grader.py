@@ -393,6 +393,27 @@ def _calmed_after(transcript: Transcript, lang: str) -> Event | None:
     return None
 
 
+def voided_by_the_simulator(marks: list[Mark], transcript: Transcript) -> list[Mark]:
+    """The simulator's audit of its own customer (``transcript.meta["audit"]``): a fault of the customer's that
+    hindered the trainee voids the faults marked on their next message, one that helped voids its strengths."""
+    findings = transcript.meta.get("audit") or []
+    agent = [e.seq for e in transcript.messages("agent")]
+    out = []
+    for mark in marks:
+        cause = next(
+            (
+                f
+                for f in findings
+                if isinstance(f, dict)
+                and next((s for s in agent if s > f.get("seq", 0)), None) == mark.seq
+                and mark.positive == (f.get("effect") == "helped")
+            ),
+            None,
+        )
+        out.append(mark.model_copy(update={"voided": str(cause["kind"])}) if cause else mark)
+    return out
+
+
 def _outcome(transcript: Transcript) -> Outcome:
     for outcome in OUTCOME_SCORE:
         if transcript.outcome == outcome:
@@ -406,7 +427,7 @@ def grade(transcript: Transcript, scenario: Scenario | None = None) -> Report:
     for event in transcript.events:
         walk.feed(event)
     walk.finish()
-    marks = sorted(walk.marks, key=lambda m: (m.seq, m.positive))
+    marks = voided_by_the_simulator(sorted(walk.marks, key=lambda m: (m.seq, m.positive)), transcript)
     outcome = _outcome(transcript)
     skills = skill_scores(marks, outcome)
     weights: dict[Skill, float] = dict.fromkeys(SKILLS, 1.0)
@@ -414,7 +435,7 @@ def grade(transcript: Transcript, scenario: Scenario | None = None) -> Report:
         weights = {skill: getattr(scenario.rubric, skill) for skill in SKILLS}
     score = overall(skills, weights)
     pass_score = scenario.pass_score if scenario else DEFAULT_PASS
-    critical = any(m.severity == "critical" and not m.positive for m in marks)
+    critical = any(m.severity == "critical" and not m.positive and not m.voided for m in marks)
     return Report(
         transcript=transcript.id,
         scenario=scenario.id if scenario else transcript.scenario,

@@ -8,10 +8,27 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from grading.report import SKILLS, Mark, Report
-from simulator.i18n import t
+from simulator.i18n import MESSAGES, t
 from transcripts.format import Event, Transcript
 
 ROLE_STYLE = {"customer": "red", "agent": "cyan", "system": "yellow"}
+
+
+def simulator_faults(transcript: Transcript) -> dict[int, list[str]]:
+    """The simulator's audit of its own customer, as sentences by the customer message they concern."""
+    by_seq: dict[int, list[str]] = defaultdict(list)
+    for found in transcript.meta.get("audit") or []:
+        if isinstance(found, dict) and f"audit.{found.get('kind')}" in MESSAGES:
+            effect = t(f"audit.{found.get('effect')}") if found.get("effect") in ("helped", "hindered") else ""
+            by_seq[int(found.get("seq", 0))].append(
+                t(f"audit.{found['kind']}", label=found.get("label") or "") + (f" {effect}" if effect else "")
+            )
+    return by_seq
+
+
+def why_of(mark: Mark) -> str:
+    """Why the mark was given, and that it is not counted when it answers a fault of the simulator's."""
+    return f"{mark.why} ({t('report.voided')})" if mark.voided else mark.why
 
 
 def _marks_by_seq(report: Report) -> dict[int, list[Mark]]:
@@ -48,6 +65,7 @@ def _mark_label(mark: Mark) -> str:
 
 def as_rich(report: Report, transcript: Transcript) -> RenderableType:
     marks = _marks_by_seq(report)
+    faults = simulator_faults(transcript)
     parts: list[RenderableType] = [
         Text(_headline(report), style="bold green" if report.passed else "bold red"),
         Text(f"{t('report.skills')}: {_skills_line(report)}"),
@@ -60,10 +78,11 @@ def as_rich(report: Report, transcript: Transcript) -> RenderableType:
         line.append(_who(event), style=f"bold {ROLE_STYLE[event.role]}")
         line.append(f": {event.text or ''}")
         parts.append(line)
+        parts += [Text(f"          ⚠ {fault}", style="magenta") for fault in faults.get(event.seq, [])]
         for mark in marks.get(event.seq, []):
             sign, style = ("✓", "green") if mark.positive else ("✗", "red" if mark.severity != "minor" else "yellow")
             note = Text(f"          {sign} {_mark_label(mark)}: ", style=f"bold {style}")
-            note.append(mark.why, style=style)
+            note.append(why_of(mark), style=style)
             parts.append(note)
             if mark.better:
                 parts.append(Text(f"            → {t('report.better')}: {mark.better}", style="italic"))
@@ -72,6 +91,7 @@ def as_rich(report: Report, transcript: Transcript) -> RenderableType:
 
 def as_markdown(report: Report, transcript: Transcript) -> str:
     marks = _marks_by_seq(report)
+    faults = simulator_faults(transcript)
     out = [
         f"# {_headline(report)}",
         "",
@@ -84,9 +104,10 @@ def as_markdown(report: Report, transcript: Transcript) -> str:
         if not event.is_message and event.type != "end":
             continue
         out.append(f"- `{event.t:.1f}s` **{_who(event)}**: {event.text or ''}")
+        out += [f"  - ⚠ {fault}" for fault in faults.get(event.seq, [])]
         for mark in marks.get(event.seq, []):
             sign = "✅" if mark.positive else "❌"
-            out.append(f"  - {sign} *{_mark_label(mark)}*: {mark.why}")
+            out.append(f"  - {sign} *{_mark_label(mark)}*: {why_of(mark)}")
             if mark.better:
                 out.append(f"    - {t('report.better')}: {mark.better}")
     if not report.marks:

@@ -61,6 +61,8 @@ class Mark(BaseModel):
     """The scenario fact concerned, when there is one."""
     judged_by: str | None = None
     """The model that judged this mark; None for the deterministic grader."""
+    voided: str | None = None
+    """The simulator's own fault this mark depends on (``audit`` kind): shown, but not counted."""
 
     @property
     def skill(self) -> Skill:
@@ -83,14 +85,14 @@ class Report(BaseModel):
 
     @property
     def critical(self) -> list[Mark]:
-        return [m for m in self.marks if m.severity == "critical" and not m.positive]
+        return [m for m in self.marks if m.severity == "critical" and not m.positive and not m.voided]
 
 
 def skill_scores(marks: list[Mark], outcome: Outcome) -> dict[Skill, int]:
     """Each skill starts full and loses points by severity; strengths win a few back."""
     scores: dict[Skill, int] = dict.fromkeys(SKILLS, 100)
     scores["resolution"] = OUTCOME_SCORE[outcome]
-    for mark in marks:
+    for mark in (m for m in marks if not m.voided):
         delta = BONUS if mark.positive else -PENALTY[mark.severity]
         scores[mark.skill] = max(0, min(100, scores[mark.skill] + delta))
     return scores

@@ -116,11 +116,11 @@ def validate(
     with friendly_errors():
         settings = _settings()
         loaded = load_catalog([*catalog_roots([*settings.catalog, *(catalog or [])]), *(paths or [])])
-    from simulator.catalog.checks import thin_phrasing
+    from simulator.catalog.checks import warnings as catalog_warnings
 
     for problem in loaded.problems:
         typer.echo(str(problem), err=True)
-    warnings = thin_phrasing(loaded)
+    warnings = catalog_warnings(loaded)
     for warning in warnings:
         typer.echo(str(warning), err=True)
     if loaded.problems:

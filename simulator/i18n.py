@@ -21,8 +21,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "validate.failed": ("{count} problem(s) found.", "Найдено проблем: {count}."),
     "validate.warnings": (
-        "{count} warning(s): the customer may misunderstand trainees who phrase these their own way.",
-        "Предупреждений: {count}: клиент может не понять тех, кто скажет это своими словами.",
+        "{count} warning(s): worth a look, though the files are valid.",
+        "Предупреждений: {count}: файлы корректны, но стоит посмотреть.",
     ),
     "schema.help": (
         "Write the JSON Schema of a persona or scenario file, for editors (yaml-language-server).",
@@ -162,6 +162,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.skills": ("Skills", "Навыки"),
     "report.transcript": ("Transcript", "Транскрипт"),
     "report.better": ("better", "лучше"),
+    "report.voided": (
+        "not counted: it follows a mistake of the simulated customer's",
+        "не засчитано: это следует за ошибкой симулированного клиента",
+    ),
+    "audit.helped": ("(a simulator fault that could have helped)", "(ошибка симулятора, которая могла помочь)"),
+    "audit.hindered": ("(a simulator fault that could have hindered)", "(ошибка симулятора, которая могла помешать)"),
+    "audit.unasked_fact": (
+        "The simulated customer gave the {label} without being asked",
+        "Симулированный клиент назвал {label}, хотя его не спрашивали",
+    ),
+    "audit.contradicts_ledger": (
+        "The simulated customer gave a wrong value for the {label}",
+        "Симулированный клиент назвал неверное значение: {label}",
+    ),
+    "audit.misfit": (
+        "The simulated customer's line did not say what it was meant to",
+        "Реплика симулированного клиента не сказала того, что должна была",
+    ),
+    "audit.speaks_as_agent": (
+        "The simulated customer spoke as the agent",
+        "Симулированный клиент заговорил как оператор",
+    ),
+    "audit.premature_end": (
+        "The simulated customer said goodbye but stayed",
+        "Симулированный клиент попрощался, но остался в чате",
+    ),
     "report.judged": ("judged by {model}", "оценка модели {model}"),
     "report.no_marks": ("No marks.", "Отметок нет."),
     "skill.asking": ("asking", "вопросы"),

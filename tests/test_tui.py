@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from simulator.catalog.models import Intent
 from simulator.llm.scripted import ScriptedBackend
 from simulator.settings import load_settings
 from simulator.tui.app import SparringApp
@@ -232,3 +233,34 @@ async def test_customer_lines_stream_into_markdown_and_end_whole(app_for):
         bubbles = [b for b in screen.query(Bubble) if b.has_class("customer")]
         assert [b.source.strip() for b in bubbles] == [e.text for e in screen.session.transcript.messages("customer")]
         assert seen_partial, "a line was shown in pieces before it was whole"
+
+
+async def test_on_the_embedded_model_a_canned_apology_draws_a_complaint_and_a_fix_draws_thanks(app_for):
+    """What the issue saw in the app: "I'm SORRY." for a canned apology and "SORRY." for a fix. Whatever the
+    135M model writes, what reaches the trainee carries the director's decision."""
+    from simulator.engine.fit import Context, misfit
+    from simulator.llm.local import LocalBackend
+
+    app = app_for(backend=LocalBackend(threads=1))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_practice(app, pilot)
+
+        async def reply_to(message: str) -> tuple[str, list[str]]:
+            await pilot.press(*message, "enter")
+            sent = len(screen.session.transcript.messages("agent"))
+            await wait_for(pilot, lambda: len(screen.session.transcript.messages("agent")) == sent, timeout=10)
+            last = screen.session.transcript.messages("agent")[-1].seq
+            done = lambda: any(e.seq > last and e.final for e in screen.session.transcript.messages("customer"))  # noqa: E731
+            await wait_for(pilot, lambda: done() and not screen.customer_typing, timeout=120)
+            turn = [e for e in screen.session.transcript.messages("customer") if e.seq > last]
+            return " ".join(e.text or "" for e in turn), turn[0].meta["intents"]
+
+        complaint, intents = await reply_to("We apologize for any inconvenience. Thank you for your patience.")
+        assert "template_complaint" in intents and complaint.strip().casefold() not in {"i'm sorry.", "sorry."}
+        assert misfit(complaint, [Intent.template_complaint], [], Context("en")) is None
+        await reply_to("Sorry, Dana. What's your contract number, and what do the lights on your router show?")
+        await reply_to("And have you already tried restarting it?")
+        thanks, intents = await reply_to("There is a fault on your line; I've opened a priority repair ticket.")
+        assert "thanks" in intents and misfit(thanks, [Intent.thanks], [], Context("en")) is None
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen), timeout=60)

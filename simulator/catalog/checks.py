@@ -15,7 +15,21 @@ if TYPE_CHECKING:
     from simulator.catalog.catalog import Catalog, Document
 
 NEEDS_VALUE = (Intent.reveal, Intent.already_told)
-PLACEHOLDERS = {"value", "label"}
+SLOTS: dict[Intent, frozenset[str]] = {
+    Intent.reveal: frozenset({"value", "label"}),
+    Intent.already_told: frozenset({"value", "label"}),
+    Intent.clarify: frozenset({"label"}),
+    Intent.template_complaint: frozenset({"quote"}),
+    Intent.complain: frozenset({"waited", "name"}),
+    Intent.nudge: frozenset({"waited", "agent"}),
+    Intent.waiting: frozenset({"waited", "agent", "name"}),
+    Intent.give_up: frozenset({"waited", "agent"}),
+    Intent.thanks: frozenset({"agent"}),
+    Intent.calming: frozenset({"agent"}),
+}
+"""What each intent's lines may fill in from the conversation; a line uses a slot only when it can be filled."""
+FRESH_LINES = 8
+"""Lines per intent and language a persona needs so that a session rarely says one twice (a warning below)."""
 
 
 def check(catalog: Catalog) -> list[CatalogError]:
@@ -39,10 +53,15 @@ def _persona(document: Document[Persona]) -> Iterator[CatalogError]:
         if lang not in persona.name and any(lang in bank for bank in persona.lines.values()):
             yield doc.error(("name",), f"lines in '{lang}' but no '{lang}' name")
     for intent, bank in persona.lines.items():
+        allowed = SLOTS.get(intent, frozenset())
         for lang, lines in bank.items():
             for i, line in enumerate(lines):
-                if not set(re.findall(r"{(\w*)}", line)) <= PLACEHOLDERS:
-                    yield doc.error(("lines", intent.value, lang, i), "only {value} and {label} may be filled in")
+                extra = set(re.findall(r"{(\w*)}", line)) - allowed
+                if extra:
+                    named = ", ".join("{" + s + "}" for s in sorted(allowed)) or "nothing"
+                    yield doc.error(("lines", intent.value, lang, i), f"'{intent.value}' lines may fill in {named}")
+            if intent not in NEEDS_VALUE and lines and all("{" in line for line in lines):
+                yield doc.error(("lines", intent.value, lang), "needs a line without {slots}, for when none fills")
     for intent in NEEDS_VALUE:
         for lang, lines in persona.lines.get(intent, {}).items():
             for i, line in enumerate(lines):
@@ -106,10 +125,27 @@ def _scenario(document: Document[Scenario], catalog: Catalog) -> Iterator[Catalo
                 yield doc.error(("traps", i, "match", j), f"'{phrase}' is both a trap and a resolution")
 
 
+def warnings(catalog: Catalog) -> list[CatalogError]:
+    """Not errors, but worth a trainer's time: thin phrasing and thin line banks."""
+    return thin_phrasing(catalog) + thin_banks(catalog)
+
+
+def thin_banks(catalog: Catalog) -> list[CatalogError]:
+    """Intents with fewer than ``FRESH_LINES`` lines in a language: a session soon repeats them."""
+    found = []
+    for document in catalog.personas.values():
+        for intent, bank in document.model.lines.items():
+            for lang, lines in bank.items():
+                if len(lines) < FRESH_LINES:
+                    problem = f"only {len(lines)} line(s); {FRESH_LINES} or more keep a session from repeating itself"
+                    found.append(document.doc.error(("lines", intent.value, lang), problem))
+    return found
+
+
 def thin_phrasing(catalog: Catalog) -> list[CatalogError]:
-    """Warnings, not errors: hidden facts and resolutions whose phrases give the customer little to go on (a
-    single word, or nothing beyond the fact's label or the resolution's id), so trainees who put it their own
-    way are more often misunderstood."""
+    """Hidden facts and resolutions whose phrases give the customer little to go on (a single word, or nothing
+    beyond the fact's label or the resolution's id), so trainees who put it their own way are more often
+    misunderstood."""
     warnings: list[CatalogError] = []
     for document in catalog.scenarios.values():
         scenario, doc = document.model, document.doc

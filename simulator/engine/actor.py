@@ -18,7 +18,8 @@ from typing import Any
 
 from grading.cues import Phrases, mentions, offers_help, says_ai, words
 from simulator.catalog.models import Intent, Persona, Scenario
-from simulator.engine.director import Decision
+from simulator.engine.director import Beat, Decision
+from simulator.engine.fit import Context, misfit
 from simulator.engine.style import styled
 from simulator.llm.base import Backend, BackendError, Request, generate
 
@@ -76,6 +77,12 @@ SYSTEM = {
         "фразами, делая то, что сказано в последней пометке в скобках."
     ),
 }
+SLOT = re.compile(r"{(\w+)}")
+"""A slot in an authored line, filled from the conversation."""
+AGENT_NAME = {
+    "en": re.compile(r"\b(?:[Mm]y name is|I'm|I am|[Tt]his is|[Ii]t's)\s+([A-Z][a-z]{1,15})\b(?![ ']?[a-z])"),
+    "ru": re.compile(r"(?:[Мм]еня зовут|[Нн]а связи|[Сс] вами)\s+([А-ЯЁ][а-яё]{1,15})\b"),
+}
 MAX_CHARS = 320
 MAX_TOKENS = {"terse": 24, "short": 48, "medium": 80, "long": 128}
 _LABEL = re.compile(r"^\s*([\w ]{1,20}):")
@@ -115,6 +122,13 @@ class Actor:
         self._used: set[str] = set()
         self._values = [f.value for f in scenario.all_facts()]
         self._told: set[str] = set()
+        self._voice = " ".join(line for bank in persona.lines.values() for line in bank.get(self.lang, []))
+        self._agent_last = ""
+        """The agent's latest message, which a complaint about a template may quote."""
+        self.agent_name: str | None = None
+        """The agent's first name, once they give it ("I'm Sam", «меня зовут Анна»)."""
+        self.waited = 0.0
+        """Seconds since the chat began (the session sets it before each line)."""
         """Facts the director has had the customer give: a hidden value outside them is a leak."""
         # "Dana gives the…", "Dana complains about…": the model narrating its note instead of speaking.
         size = len(words(self.name)) + 2
@@ -126,6 +140,10 @@ class Actor:
     # The history grows only at its end: that is what keeps the model's cached prefix valid.
     def heard_agent(self, text: str) -> None:
         text = _one_line(text)
+        self._agent_last = text
+        introduced = AGENT_NAME[self.lang].search(text)
+        if introduced:
+            self.agent_name = introduced.group(1)
         self.prompt += f"{AGENT[self.lang]}: {text}\n"
         if self.messages[-1]["role"] == "user":
             self.messages[-1]["content"] += "\n" + text
@@ -139,7 +157,7 @@ class Actor:
         self.prompt += f"{self.name}: {text}\n"
         self.messages.append({"role": "assistant", "content": text})
         self._said.add(text.casefold())
-        self._told |= {f.id for f in self.scenario.facts.hidden if _gives(text, f.value)}
+        self._told |= {f.id for f in self.scenario.facts.hidden if gives(text, f.value)}
 
     def warm(self, direction: str | None = None) -> asyncio.Future[None]:
         """Start the backend reading the conversation so far while nobody waits, if it can; with the note
@@ -162,18 +180,35 @@ class Actor:
         )
 
     def authored(self, decision: Decision) -> str:
-        """The persona's own words for these beats, from the scenario's lines or the line bank."""
+        """The persona's own words for these beats, from the scenario's lines or the line bank: a line whose
+        slots the conversation can fill ({quote}, {waited}, {agent}…), never one used before in the session
+        while another is left, chosen by the session's seeded random generator."""
         parts = []
         for beat in decision.beats:
-            options = beat.lines or tuple(self.persona.lines[beat.intent][self.lang])
-            if beat.intent is Intent.clarify:  # "My {label}, you mean?" only when there is a guess
-                options = tuple(o for o in options if ("{label}" in o) == bool(beat.label)) or options
-            fresh = [o for o in options if o not in self._used] or list(options)
+            slots = self._slots(beat)
+            bank = tuple(self.persona.lines[beat.intent][self.lang])
+            # The scenario's own lines first; once all are said, the persona's bank rather than a repeat.
+            options = [o for o in beat.lines if o not in self._used] or bank
+            usable = [o for o in options if set(SLOT.findall(o)) <= slots.keys()] or list(options)
+            if beat.intent is Intent.clarify and beat.label:  # a guess is checked: "My {label}, you mean?"
+                usable = [o for o in usable if "{label}" in o] or usable
+            fresh = [o for o in usable if o not in self._used] or usable
             line = self.rng.choice(fresh)
             self._used.add(line)
-            text = line.replace("{value}", beat.value or "").replace("{label}", beat.label or "")
+            text = fill(line, slots)
             parts.append(text[:1].upper() + text[1:])  # a line may open with a lowercase {value}
         return " ".join(parts)
+
+    def _slots(self, beat: Beat) -> dict[str, str]:
+        known = {
+            "value": beat.value,
+            "label": beat.label,
+            "quote": beat.quote,
+            "waited": waited(self.waited, self.lang),
+            "agent": self.agent_name,
+            "name": self.name,
+        }
+        return {k: v for k, v in known.items() if v}
 
     async def speak(self, decision: Decision) -> Spoken:
         direction = self.direction(decision)
@@ -274,7 +309,7 @@ class Actor:
             return "forbidden phrase"
         told = self._told | {b.fact for b in decision.beats if b.fact}
         for fact in self.scenario.facts.hidden:
-            if fact.id not in told and _gives(text, fact.value):
+            if fact.id not in told and gives(text, fact.value):
                 return f"gives the fact {fact.id} unasked"
         if not _in_language(text, self.lang):
             return "wrong language"
@@ -283,7 +318,26 @@ class Actor:
                 return f"omits the fact {beat.fact}"
         if text.casefold() in self._said:
             return "repeats itself"
+        trap_words = [w for b in decision.beats for w in words(b.why or "") if len(w) >= 4]
+        # On topic: the conversation, what the line is meant to say, and the words the persona is written with.
+        facts = " ".join(b.value for b in decision.beats if b.value)
+        context = Context(self.lang, self._agent_last, f"{self.prompt} {facts} {self._voice}", tuple(trap_words))
+        return misfit(text, [b.intent for b in decision.beats], self._values, context)
+
+
+def fill(line: str, slots: dict[str, str]) -> str:
+    return SLOT.sub(lambda m: slots.get(m.group(1), ""), line)
+
+
+def waited(seconds: float, language: str) -> str | None:
+    """How long the chat has lasted, in words ("12 minutes", «12 минут»); None under a minute."""
+    minutes = int(seconds // 60)
+    if minutes < 1:
         return None
+    if language == "ru":
+        one, few = minutes % 10 == 1 and minutes % 100 != 11, 2 <= minutes % 10 <= 4 and not 12 <= minutes % 100 <= 14
+        return f"{minutes} {'минуту' if one else 'минуты' if few else 'минут'}"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _one_line(text: str) -> str:
@@ -292,7 +346,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.translate(_BRACKETS).split())
 
 
-def _gives(text: str, value: str) -> bool:
+def gives(text: str, value: str) -> bool:
     """The line states this value: its digits ("77 4410" for "77-4410") or its exact words. Stricter than
     ``mentions``, so a line is never rejected for one shared word."""
     digits = re.sub(r"\D", "", value)

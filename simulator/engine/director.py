@@ -7,10 +7,12 @@ handed to the actor only once the agent has asked for it, so the model can never
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from grading.cues import Cues, analyze, credited, mentions, words
+from grading.grader import sentence_with
 from simulator.catalog.models import Fact, Intent, Persona, Scenario
 from transcripts.format import Transcript
 
@@ -29,6 +31,8 @@ class Beat:
     why: str | None = None
     lines: tuple[str, ...] = ()
     """Lines the scenario wrote for exactly this moment (preferred to the persona's bank)."""
+    quote: str | None = None
+    """The agent's template sentence, for a complaint that quotes it back."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ class Director:
         repeated = [self._repeats(m.text) for m in messages]
         if any((c.canned and not c.echoed) or c.company_template for c in cues) or any(repeated):
             move(-esc.template, "template")
-            first.append(Beat(Intent.template_complaint))
+            first.append(Beat(Intent.template_complaint, quote=_template_quote(messages, seen)))
         trap_ids = _union(c.traps for c in cues)
         for trap in (t for t in self.scenario.traps if t.id in trap_ids):
             move(-esc.trap, f"trap:{trap.id}")
@@ -222,6 +226,23 @@ class Director:
                 self.said.add(fact.id)
                 return Beat(Intent.reveal, fact.id, fact.value, fact.label, lines=tuple(fact.reveal))
         return None
+
+
+_MARKUP = re.compile(r"[\[\]{}<>\n]|\w+:")
+QUOTE_WORDS = 10
+"""The longest template sentence a customer quotes back whole; a longer one is cut at a word."""
+
+
+def _template_quote(messages: list[AgentMessage], cues: list[Cues]) -> str | None:
+    """The sentence of the agent's messages that holds their stock phrase or company template."""
+    for message, cue in zip(messages, cues, strict=True):
+        if cue.canned:
+            sentence = sentence_with(message.text, words(cue.canned[0])).strip().rstrip(".!")
+            if _MARKUP.search(sentence):
+                return None  # never echo what could pass for a note or a speaker's label
+            said = sentence.split()
+            return " ".join(said[:QUOTE_WORDS]) + ("…" if len(said) > QUOTE_WORDS else "")
+    return None
 
 
 def _union(groups: Iterable[Iterable[str]]) -> list[str]:

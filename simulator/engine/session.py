@@ -18,6 +18,7 @@ from typing import Any
 
 from simulator.catalog.models import Persona, Scenario
 from simulator.engine.actor import Actor
+from simulator.engine.audit import audit
 from simulator.engine.clock import Clock, Sent
 from simulator.engine.director import AgentMessage, Decision, Director
 from simulator.i18n import t
@@ -130,6 +131,8 @@ class Session:
     async def _turn(self, decision: Decision) -> AsyncIterator[Event]:
         typing = self._open_turn()
         yield typing
+        began = self.transcript.events[0].t if self.transcript.events else self.clock.now()
+        self.actor.waited = self.clock.now() - began
         spoken = await self.actor.speak(decision)
         if not decision.end:
             self._warm()
@@ -211,7 +214,10 @@ class Session:
     def _end(self, outcome: str, reason: str | None = None) -> Event:
         self.ended = True
         self.transcript.meta.update(
-            outcome=outcome, patience=self.director.patience, facts_learned=sorted(self.director.said)
+            outcome=outcome,
+            patience=self.director.patience,
+            facts_learned=sorted(self.director.said),
+            audit=audit(self.transcript, self.scenario),
         )
         return self._emit("system", "end", outcome, meta={"reason": reason} if reason else {})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import ListItem, ListView, Static
 
 from grading import coach
+from grading.render import why_of
 from simulator.i18n import t
 from simulator.tui.screens import SparringScreen
 from transcripts.format import Transcript
@@ -25,7 +26,7 @@ class MarkItem(ListItem):
         label = f"{'✓' if mark.positive else '✗'} {number}. {t(f'kind.{mark.kind}')}"
         if not mark.positive:
             label += f" ({t(f'severity.{mark.severity}')})"
-        lines = [f"{label}: {mark.why}"]
+        lines = [f"{label}: {why_of(mark)}"]
         if mark.better:
             lines.append(f"   → {t('report.better')}: {mark.better}")
         if coached:
