@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -238,14 +238,16 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "empty":
             text = ""
         elif fault in ("long", "flood"):
-            text = " ".join(f"word{i}" for i in range(owner.long_words))
+            text = None
         else:
             text = owner._next_reply()
-        words = re.findall(r"\s*\S+", text)
+        # A long answer is made word by word as it is sent: a million words built first kept the first one
+        # back for a second, long enough for a loaded machine's client to time out and retry.
+        words: Sequence[str] = re.findall(r"\s*\S+", text) if text is not None else _Words(owner.long_words)
         finish = "stop"
         limit = body.get("max_tokens")
         if isinstance(limit, int) and len(words) > limit and fault != "flood":
-            words, finish = words[:limit], "length"
+            words, finish = list(words[:limit]), "length"
         prompt = (
             " ".join(str(m.get("content", "")) for m in body.get("messages") or [])
             if chat
@@ -289,7 +291,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, payload)
 
     def _stream(
-        self, chat: bool, words: list[str], finish: str, usage: dict[str, int] | None, fault: str | int | None
+        self, chat: bool, words: Sequence[str], finish: str, usage: dict[str, int] | None, fault: str | int | None
     ) -> None:
         owner = self.server.owner
         base = {
@@ -390,3 +392,21 @@ def openai_server() -> Iterator[OpenAIServer]:
     """A running server on 127.0.0.1 (``.url`` ends in /v1), shut down and joined at teardown."""
     with OpenAIServer() as server:
         yield server
+
+
+class _Words(Sequence[str]):
+    """``count`` words ("word0 word1 …"), made only as they are read."""
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.count))]
+        if not -self.count <= index < self.count:
+            raise IndexError(index)
+        index %= self.count
+        return f"word{index}" if index == 0 else f" word{index}"
