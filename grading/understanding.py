@@ -62,10 +62,6 @@ class Found:
     """What they matched: "phrase 'contract'", "label and question", "example", "value"."""
     quality: float = CLOSE
 
-    def explain(self) -> str:
-        said = ", ".join(self.words)
-        return f"{self.id}: {said} ({self.why})" if said else f"{self.id} ({self.why})"
-
 
 @dataclass(frozen=True)
 class Understanding:
