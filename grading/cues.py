@@ -102,16 +102,16 @@ class Lexicon:
     conjunctions: frozenset[str]
     """Words that join two questions in one sentence ("and", «и»)."""
     number_word: str
+    """What "#", "№" and "no." mean ("number", «номер»)."""
     abbreviations: dict[str, tuple[str, ...]]
     """Short forms and what they stand for ("ref": reference, "who's": who is, «инет»: интернет)."""
     link_word: str
+    """What a web address is, as a word ("link", «ссылка»)."""
     answer_types: frozenset[str]
+    """Question words that say what kind of answer is wanted ("where", «когда»)."""
     weak: frozenset[str]
     """Words too common in questions to place one on a fact by themselves ("number", «номер»), though a
     phrase may need them."""
-    """Question words that say what kind of answer is wanted ("where", «когда»)."""
-    """What a web address is, as a word ("link", «ссылка»)."""
-    """What "#", "№" and "no." mean ("number", «номер»)."""
     offers: tuple[str, ...]
     """How a question offers to do something ("would you like me to", «хотите»): an offer, not a question."""
 
@@ -189,10 +189,6 @@ def has_all(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
     would start nearly anything, so they do not count."""
     significant = [p for p in phrase if len(p) > 1]
     return bool(significant) and all(any(t.startswith(p) for t in tokens) for p in significant)
-
-
-def matches_any(tokens: Sequence[str], phrases: Iterable[str]) -> bool:
-    return any(has_all(tokens, words(p)) for p in phrases)
 
 
 def detect_language(text: str) -> str:
@@ -453,10 +449,14 @@ def to_the_customer(text: str) -> str:
     unlabelled = _TO_GRADER.sub(" ", text)
     parts = sentences(unlabelled)
     talk = (lexicon("en").grader_talk, lexicon("ru").grader_talk)
-    kept = [s.strip() for s in parts if not any(t.find(said) for said in (words(s),) for t in talk)]
+    kept = [s.strip() for s in parts if not _addressed(words(s), talk)]
     if unlabelled == text and len(kept) == len(parts):
         return text
     return " ".join(kept)
+
+
+def _addressed(said: list[str], talk: Iterable[Phrases]) -> bool:
+    return any(t.find(said) for t in talk)
 
 
 def credited(cues: Cues, text: str, language: str, scenario: Scenario | None = None, heard: str = "") -> Cues:

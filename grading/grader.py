@@ -37,6 +37,7 @@ from grading.report import (
     overall,
     skill_scores,
 )
+from grading.understanding import looked_up
 from simulator.catalog.models import Fact, Scenario
 from transcripts.format import Event, Transcript
 
@@ -163,9 +164,8 @@ class Walk:
         # Only words the customer brought in can save a template: quoting the agent back does not count.
         own = replace(credit, echoed=[w for w in credit.echoed if stem(w) in self.customer_stems])
         self.agent_stems |= {stem(w) for w in words(text)}
-        if self.scenario and self.said & {f.id for f in self.scenario.facts.hidden}:
-            # Stating a value counts as having looked it up only with something to look it up by.
-            self.stated |= set(credit.states)
+        if self.scenario:
+            self.stated |= looked_up(credit.states, self.said, self.scenario)
         self._timing(event)
         self._interruption(event)
         self._canned(event, own)
@@ -396,22 +396,18 @@ def _calmed_after(transcript: Transcript, lang: str) -> Event | None:
 def voided_by_the_simulator(marks: list[Mark], transcript: Transcript) -> list[Mark]:
     """The simulator's audit of its own customer (``transcript.meta["audit"]``): a fault of the customer's that
     hindered the trainee voids the faults marked on their next message, one that helped voids its strengths."""
-    findings = transcript.meta.get("audit") or []
     agent = [e.seq for e in transcript.messages("agent")]
-    out = []
-    for mark in marks:
-        cause = next(
-            (
-                f
-                for f in findings
-                if isinstance(f, dict)
-                and next((s for s in agent if s > f.get("seq", 0)), None) == mark.seq
-                and mark.positive == (f.get("effect") == "helped")
-            ),
-            None,
-        )
-        out.append(mark.model_copy(update={"voided": str(cause["kind"])}) if cause else mark)
-    return out
+    voids: dict[tuple[int, bool], str] = {}  # (the agent message after the fault, strengths?) -> the fault's kind
+    for found in transcript.meta.get("audit") or []:
+        after = next((s for s in agent if s > found.get("seq", 0)), None) if isinstance(found, dict) else None
+        if after is not None:
+            voids.setdefault((after, found.get("effect") == "helped"), str(found.get("kind")))
+    return [
+        mark.model_copy(update={"voided": voids[mark.seq, mark.positive]})
+        if (mark.seq, mark.positive) in voids
+        else mark
+        for mark in marks
+    ]
 
 
 def _outcome(transcript: Transcript) -> Outcome:

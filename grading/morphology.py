@@ -60,7 +60,9 @@ def stem(word: str, language: str) -> str:
     return str(_stemmer("ru" if cyrillic else "en").stemWord(word))
 
 
+@cache
 def _load(language: str) -> dict[str, list[str]]:
+    """The shipped lexicon (read once; callers copy before they add to it)."""
     path = Path(__file__).parent / "lexicon" / f"synonyms-{language}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {str(name): [str(p) for p in phrases] for name, phrases in data.items()}
@@ -81,13 +83,14 @@ class Vocabulary:
         stems = [stem(w, self.language) for w in words]
         found: list[set[str]] = [{s} for s in stems]
         for i, s in enumerate(stems):
-            found[i] |= self._concepts(s)
+            found[i] |= self.concepts(s)
             for entry, concept in self.multi.get(s, ()):
                 for k in _in_order(stems, i, entry):
                     found[k].add(concept)
         return [frozenset(f) for f in found]
 
-    def _concepts(self, s: str) -> frozenset[str]:
+    def concepts(self, s: str) -> frozenset[str]:
+        """The concepts of the one-word entries this stem is, or begins with (at least ``PREFIX`` letters)."""
         hit = self.single.get(s, frozenset())
         for size in range(PREFIX, len(s)):
             more = self.single.get(s[:size])

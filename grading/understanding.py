@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -201,12 +201,13 @@ class Reading:
         ]
         self.traps = [self._target(t.id, t.match, {}) for t in scenario.traps]
         self.fact_weight = _distinctive([t.bag for t in self.known + self.unknown])
-        self.fix_weight = _distinctive([t.bag for t in self.resolutions + self.traps])
         # Words the case itself is about ("line", "order") say less about which fix is meant than its actions.
         case = {k for t in self.known + self.unknown for k in t.bag}
-        self.fix_weight = {k: w / 2 if k in case else w for k, w in self.fix_weight.items()}
+        fix_weight = _distinctive([t.bag for t in self.resolutions + self.traps])
+        self.fix_weight = {k: w / 2 if k in case else w for k, w in fix_weight.items()}
         self.values = [self._value(f.id, f.value) for f in facts]
         self.hidden = {f.id for f in scenario.facts.hidden}
+        self.unknown_ids = {u.id for u in scenario.facts.unknown}
         self.info_words = {w for m in self.lex.asking for w in m.split()}
         # Fixes the customer carries out themselves ("press the Wi-Fi button"): their example tells them to.
         self.instructions = {r.id for r in scenario.resolutions if self._sentence(r.example).tells}
@@ -243,7 +244,10 @@ class Reading:
         exact = [self._corrected(stem(w, self.lang)) for w in said]
         # A corrected word takes the concepts of what it was meant to be.
         keys = self.vocab.keys(said)
-        keys = [k | e | _concepts(self.vocab, e) | _beginning(e) for k, e in zip(keys, exact, strict=True)]
+        keys = [
+            k | e | frozenset().union(*map(self.vocab.concepts, e)) | _beginning(e)
+            for k, e in zip(keys, exact, strict=True)
+        ]
         return said, keys, exact
 
     def _target(self, id: str, phrases: Iterable[str], evidence: dict[str, list[str]]) -> _Target:
@@ -284,7 +288,7 @@ class Reading:
             stems = tuple(sorted({stem(w, self.lang) for w in tokens(part) if not self._generic(w)}))
             if len(stems) >= 2:
                 parts.append(stems)
-        digits = [re.sub(r"\D", "", d) for d in re.findall(r"\d[\d\s-]*\d", value)]
+        digits = [_digits(d) for d in re.findall(r"\d[\d\s-]*\d", value)]
         return _Value(id, tuple(parts), tuple(d for d in digits if len(d) >= 3))
 
     def _asks_for_action(self, said: Sequence[str]) -> bool:
@@ -378,8 +382,8 @@ class Reading:
             told = {w for t in advice for w in t.words}
             placed = [f for f in self._place(p) if not set(f.words) <= told]
             if placed:
-                asks += [f for f in placed if f.id not in stated and f.id not in {u.id for u in self.unknown}]
-                unknown += [f for f in placed if f.id in {u.id for u in self.unknown}]
+                asks += [f for f in placed if f.id not in stated and f.id not in self.unknown_ids]
+                unknown += [f for f in placed if f.id in self.unknown_ids]
                 continue
             about_fix = advice or self._phrases(p, self.traps + self.resolutions, negatable=False)
             ritual = self.lex.closers.find(words(p.text)) or any(_stated(v, p) for v in self.values)
@@ -528,7 +532,7 @@ class Reading:
         return sorted(scored, key=lambda f: -f.quality)[:1]
 
     def _states(self, text: str, parts: Sequence[_Sentence]) -> list[Found]:
-        digits = re.sub(r"\D", "", text)
+        digits = _digits(text)
         # A question offers words for the customer to pick from ("door or entrance?"): only statements state,
         # but a number is specific wherever it is.
         return [
@@ -553,19 +557,15 @@ def _clauses(sentence: _Sentence, lex: Lexicon) -> list[_Sentence]:
         if end > start:
             part = slice(start, end)
             out.append(
-                _Sentence(
+                replace(  # the sentence's own flags, its words cut down to the part (and phrase matches redone)
+                    sentence,
                     text=" ".join(sentence.words[part]),
                     words=sentence.words[part],
                     keys=sentence.keys[part],
-                    question=sentence.question,
-                    offer=sentence.offer,
-                    request=sentence.request,
-                    narrates=sentence.narrates,
-                    commits=sentence.commits,
-                    tells=sentence.tells,
                     negated=sentence.negated[part],
                     exact=sentence.exact[part],
                     chunks=sentence.chunks[part],
+                    matched={},
                 )
             )
     return [sentence, *out]
@@ -603,13 +603,6 @@ def _deletions(s: str) -> set[str]:
     """The word with one letter left out, never the first: slips happen inside words, and a missing first
     letter is usually another word («вмешаюсь», «мешает»)."""
     return {s[:i] + s[i + 1 :] for i in range(1, len(s))}
-
-
-def _concepts(vocab: Vocabulary, stems: frozenset[str]) -> frozenset[str]:
-    out: set[str] = set()
-    for s in stems:
-        out |= vocab.single.get(s, frozenset())
-    return frozenset(out)
 
 
 _PARTS = re.compile(r"[,;:—–]|\s-\s")
@@ -680,6 +673,12 @@ def reading(scenario: Scenario) -> Reading:
         cached = (scenario, Reading(scenario))
         _READINGS[id(scenario)] = cached
     return cached[1]
+
+
+def looked_up(states: Iterable[str], said: set[str], scenario: Scenario) -> set[str]:
+    """The facts whose values the agent stated that count as known: only once the customer has given a hidden
+    fact, the agent has something to look them up by."""
+    return set(states) if said & {f.id for f in scenario.facts.hidden} else set()
 
 
 def understand(text: str, scenario: Scenario) -> Understanding:

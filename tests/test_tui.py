@@ -257,10 +257,10 @@ async def test_on_the_embedded_model_a_canned_apology_draws_a_complaint_and_a_fi
 
         complaint, intents = await reply_to("We apologize for any inconvenience. Thank you for your patience.")
         assert "template_complaint" in intents and complaint.strip().casefold() not in {"i'm sorry.", "sorry."}
-        assert misfit(complaint, [Intent.template_complaint], [], Context("en")) is None
+        assert misfit(complaint, [Intent.template_complaint], Context("en")) is None
         await reply_to("Sorry, Dana. What's your contract number, and what do the lights on your router show?")
         await reply_to("And have you already tried restarting it?")
         thanks, intents = await reply_to("There is a fault on your line; I've opened a priority repair ticket.")
-        assert "thanks" in intents and misfit(thanks, [Intent.thanks], [], Context("en")) is None
+        assert "thanks" in intents and misfit(thanks, [Intent.thanks], Context("en")) is None
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen), timeout=60)

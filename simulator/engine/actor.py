@@ -122,6 +122,7 @@ class Actor:
         self._used: set[str] = set()
         self._values = [f.value for f in scenario.all_facts()]
         self._told: set[str] = set()
+        """Facts the director has had the customer give: a hidden value outside them is a leak."""
         self._voice = " ".join(line for bank in persona.lines.values() for line in bank.get(self.lang, []))
         self._agent_last = ""
         """The agent's latest message, which a complaint about a template may quote."""
@@ -129,7 +130,6 @@ class Actor:
         """The agent's first name, once they give it ("I'm Sam", «меня зовут Анна»)."""
         self.waited = 0.0
         """Seconds since the chat began (the session sets it before each line)."""
-        """Facts the director has had the customer give: a hidden value outside them is a leak."""
         # "Dana gives the…", "Dana complains about…": the model narrating its note instead of speaking.
         size = len(words(self.name)) + 2
         self._narration = Phrases(
@@ -322,7 +322,7 @@ class Actor:
         # On topic: the conversation, what the line is meant to say, and the words the persona is written with.
         facts = " ".join(b.value for b in decision.beats if b.value)
         context = Context(self.lang, self._agent_last, f"{self.prompt} {facts} {self._voice}", tuple(trap_words))
-        return misfit(text, [b.intent for b in decision.beats], self._values, context)
+        return misfit(text, [b.intent for b in decision.beats], context)
 
 
 def fill(line: str, slots: dict[str, str]) -> str:

@@ -53,7 +53,7 @@ def audit(transcript: Transcript, scenario: Scenario) -> list[dict[str, Any]]:
         for fact in scenario.facts.hidden:
             if fact.id not in asked and gives(text, fact.value):
                 found.append(finding(event, "unasked_fact", f"{fact.id} given unasked", "helped", fact.label))
-            elif _contradicts(text, fact.label, digits[fact.id], lang):
+            elif _contradicts(text, fact.label, digits[fact.id]):
                 found.append(finding(event, "contradicts_ledger", f"{fact.id} contradicted", "hindered", fact.label))
         if offers_help(text, lang):
             found.append(finding(event, "speaks_as_agent", "spoke as the agent", "hindered"))
@@ -61,7 +61,7 @@ def audit(transcript: Transcript, scenario: Scenario) -> list[dict[str, Any]]:
             intents = [Intent(i) for i in event.meta.get("intents", []) if i in Intent.__members__]
             if Intent.give_up not in intents and fit_lexicon(lang).signs[Intent.give_up].find(words(text)):
                 found.append(finding(event, "premature_end", "said goodbye without leaving", "hindered"))
-            elif why := misfit(text, intents, [], Context(lang, agent_last, heard)):
+            elif why := misfit(text, intents, Context(lang, agent_last, heard)):
                 found.append(finding(event, "misfit", f"the line {why}", "hindered"))
     return found
 
@@ -70,7 +70,7 @@ def _by_model(event: Event) -> bool:
     return event.meta.get("backend") not in AUTHORED
 
 
-def _contradicts(text: str, label: str, value_digits: str, language: str) -> bool:
+def _contradicts(text: str, label: str, value_digits: str) -> bool:
     """Names the fact and gives another number for it ("My contract number is 12-3456")."""
     if len(value_digits) < 3 or not mentions(text, label):
         return False

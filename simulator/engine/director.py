@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from grading.cues import Cues, analyze, credited, mentions, words
 from grading.grader import sentence_with
+from grading.understanding import looked_up
 from simulator.catalog.models import Fact, Intent, Persona, Scenario
 from transcripts.format import Transcript
 
@@ -130,9 +131,7 @@ class Director:
             first.append(Beat(Intent.trap_reject, why=trap.why, lines=tuple(trap.reaction)))
             break
 
-        if self.said & {f.id for f in self.scenario.facts.hidden}:
-            # Stating a value counts as having looked it up only with something to look it up by.
-            self.stated |= set(_union(c.states for c in cues))
+        self.stated |= looked_up(_union(c.states for c in cues), self.said, self.scenario)
         asked = _union(c.asked for c in cues)
         again = [self._facts[i] for i in _union(c.asked for c in seen) if i in self.said]
         if again:
@@ -192,6 +191,7 @@ class Director:
         """What ``react`` would decide now, without deciding it: the model can read the note in advance."""
         draft = copy.copy(self)
         draft.said, draft._agent_said, draft._credited = set(self.said), list(self._agent_said), set(self._credited)
+        draft.stated = set(self.stated)
         return draft.react(messages)
 
     def _repeats(self, text: str) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from grading.cues import Phrases, mentions, words
+from grading.cues import Phrases, lexicon, stem, words
 from simulator.catalog.models import Intent
 
 _QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|'[^']{8,}'")
@@ -46,8 +46,6 @@ class FitLexicon:
 def fit_lexicon(language: str) -> FitLexicon:
     path = Path(__file__).parent / "lexicon" / f"fit-{language}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    from grading.cues import lexicon
-
     return FitLexicon(
         signs={Intent(k): Phrases(v) for k, v in data["signs"].items()},
         asks=frozenset(Intent(k) for k in data["question_carries"]),
@@ -70,7 +68,7 @@ class Context:
     trap_words: tuple[str, ...] = ()
 
 
-def misfit(text: str, intents: Iterable[Intent], values: Iterable[str], context: Context) -> str | None:
+def misfit(text: str, intents: Iterable[Intent], context: Context) -> str | None:
     """Why the line does not carry the decision or make sense, or None when it does."""
     lex = fit_lexicon(context.language)
     said = words(text)
@@ -123,5 +121,10 @@ def _quotes(said: list[str], agent: list[str]) -> bool:
 
 
 def _unrelated(said: list[str], context: Context, lex: FitLexicon) -> bool:
+    """None of the line's content words begins like a word of the conversation (its first five letters, as
+    ``cues.mentions`` compares them)."""
     content = [w for w in said if len(w) >= 4 and w not in lex.everyday and not w.isdigit()]
-    return len(content) >= UNRELATED and not any(mentions(context.known, w) for w in content)
+    if len(content) < UNRELATED:
+        return False
+    known = {w[:n] for w in words(context.known) for n in (4, 5)}  # read once, not once per content word
+    return not any(stem(w) in known for w in content)
