@@ -236,3 +236,18 @@ def test_unplaced_lists_what_trainees_asked_that_the_customer_could_not_place(tm
     assert [(u["question"], u["nearest"]) for u in listed["unplaced"]] == [
         ("What about the box itself?", "router-lights")
     ]
+
+
+def test_a_statement_about_coverage_is_not_the_coverage_map_advice(catalog):
+    """A lexicon entry "coverage map" made the word "coverage" alone meet both words of the trap phrase."""
+    scenario = catalog.scenario("slow-mobile-internet")
+    assert understand("Our engineers are working hard to improve coverage.", scenario).ids("traps") == []
+    assert understand("Have a look at the coverage map on our website.", scenario).ids("traps") == ["generic-checks"]
+
+
+def test_what_the_report_marks_as_canned_the_customer_hears_as_a_template(catalog):
+    """A stock phrase with one of the customer's words in it is still canned, to the grader and the customer."""
+    scenario = catalog.scenario("slow-mobile-internet")
+    director = Director(scenario, catalog.cast(scenario))
+    decision = director.react([AgentMessage("We apologize for any inconvenience. We're improving coverage.")])
+    assert [b.intent for b in decision.beats][:1] == [Intent.template_complaint]

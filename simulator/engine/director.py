@@ -122,7 +122,7 @@ class Director:
             move(-esc.interruption, "interruption")
             first.append(Beat(Intent.let_me_finish))
         repeated = [self._repeats(m.text) for m in messages]
-        if any((c.canned and not c.echoed) or c.company_template for c in cues) or any(repeated):
+        if any(c.is_canned for c in cues) or any(repeated):  # what the report marks as canned, the customer hears so
             move(-esc.template, "template")
             first.append(Beat(Intent.template_complaint, quote=_template_quote(messages, seen)))
         trap_ids = _union(c.traps for c in cues)
