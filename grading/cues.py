@@ -364,6 +364,12 @@ def advice_sentences(text: str, language: str) -> list[str]:
     return [s for s in sentences(text) if not s.rstrip().endswith("?") or any(r in s.casefold() for r in requests)]
 
 
+def gives_step(text: str, language: str) -> bool:
+    """The message tells the customer to do something ("Please check the cable is pushed in")."""
+    advice = lexicon(language).advice
+    return any(advice.find(words(s)) for s in advice_sentences(text, language))
+
+
 def _similar(tokens: list[str], template: list[str], threshold: float = 0.6) -> bool:
     """Most of a company template's words appear in the message."""
     if not template:

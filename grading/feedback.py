@@ -63,6 +63,30 @@ WHY: dict[str, dict[str, str]] = {
         "en": "The customer calmed down after this reply.",
         "ru": "После этого ответа клиент успокоился.",
     },
+    "handled_partial": {
+        "en": "The customer answered only half of your question, and you asked for the other half: {label}.",
+        "ru": "Клиент ответил только на половину вопроса, и вы спросили вторую: {label}.",
+    },
+    "handled_false_claim": {
+        "en": "The customer said the step was done; you checked instead of taking it on trust.",
+        "ru": "Клиент сказал, что шаг уже сделан, а вы проверили, а не поверили на слово.",
+    },
+    "handled_tangent": {
+        "en": "The customer went off on a tangent, and you brought the conversation back to the problem.",
+        "ru": "Клиент отвлёкся на постороннее, и вы вернули разговор к проблеме.",
+    },
+    "handled_manager": {
+        "en": "The customer asked for a manager, and you stayed with them and moved the case on.",
+        "ru": "Клиент потребовал руководителя, а вы остались с ним и продвинули решение.",
+    },
+    "handled_not_offered": {
+        "en": "The customer asked for something you don't offer, and you answered with what you can do.",
+        "ru": "Клиент попросил того, чего компания не предлагает, и вы ответили тем, что можете сделать.",
+    },
+    "handled_quiet": {
+        "en": "The customer went quiet, and you checked in on them.",
+        "ru": "Клиент пропал, и вы проверили, на связи ли он.",
+    },
 }
 
 BETTER: dict[str, dict[str, str]] = {

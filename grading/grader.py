@@ -88,6 +88,12 @@ class Walk:
     ignored_at: Event | None = None
     """The first agent reply after ``upset`` that did not acknowledge it."""
     personalized: int = 0
+    behaviour: str | None = None
+    """What the customer just did to be hard (a ``Behaviour`` from the simulator) that the next reply can handle."""
+    unanswered: set[str] = field(default_factory=set)
+    """Facts the customer left out of a two-part answer."""
+    since_customer: list[Event] = field(default_factory=list)
+    """Agent messages since the customer's last one."""
 
     def mark(
         self,
@@ -133,6 +139,8 @@ class Walk:
             customer_stems=set(self.customer_stems),
             flagged_facts=set(self.flagged_facts),
             agent_messages=list(self.agent_messages),
+            unanswered=set(self.unanswered),
+            since_customer=list(self.since_customer),
         )
 
     # -- the customer's side
@@ -152,8 +160,46 @@ class Walk:
         self.customer_stems |= {stem(w) for w in words(text)} - self.agent_stems
         if self.scenario:
             self.said |= {f.id for f in self.scenario.all_facts() if mentions(text, f.value)}
-        if self.upset is None and distress(text, self.lang):
+        behaviours = event.meta.get("behaviours") or []
+        # The customer's own digression is not distress the trainee failed to acknowledge.
+        if self.upset is None and "tangent" not in behaviours and distress(text, self.lang):
             self.upset = event
+        self._behaviour(event, behaviours)
+
+    def _behaviour(self, event: Event, behaviours: list[str]) -> None:
+        """A harder customer's behaviour is never the trainee's fault; handling it well is credited."""
+        self.unanswered |= set(event.meta.get("unanswered") or [])
+        if "quiet" in behaviours and len(self.since_customer) > 1:  # a message after the reply: a check-in
+            self._credit("quiet", self.since_customer[1])
+        self.since_customer = []
+        handled = [b for b in behaviours if b in ("false_claim", "tangent", "manager", "not_offered")]
+        if handled:
+            self.behaviour = handled[0]
+
+    def _handled(self, event: Event, cues: Cues) -> None:
+        asked = [f for f in self._facts(cues.asked) if f.id in self.unanswered]
+        if asked:
+            self.unanswered -= {f.id for f in asked}
+            self._credit("partial", event, label=asked[0].label, fact=asked[0].id)
+        behaviour, self.behaviour = self.behaviour, None
+        moves_on = cues.clarifying or cues.fix or bool(cues.resolutions)
+        if (
+            behaviour == "false_claim"
+            and cues.clarifying
+            or behaviour == "tangent"
+            and moves_on
+            or behaviour == "manager"
+            and (cues.empathic or moves_on)
+            and not cues.is_canned
+            or behaviour == "not_offered"
+            and moves_on
+            and not cues.is_canned
+        ):
+            self._credit(behaviour, event)
+
+    def _credit(self, behaviour: str, event: Event, label: str = "", fact: str | None = None) -> None:
+        why = feedback.why(f"handled_{behaviour}", self.lang, label=label)
+        self.mark("handled_customer", event, why, positive=True, severity="minor", fact=fact)
 
     # -- the agent's side
     def agent(self, event: Event) -> None:
@@ -177,6 +223,8 @@ class Walk:
         if credit.clarifying and not credit.fix:
             self._good_question(event, credit)
         self._personalized(event, credit, canned=own.is_canned)
+        self.since_customer.append(event)
+        self._handled(event, credit)
         self.elicited |= set(credit.asked)
         self.asked_before_fix = self.asked_before_fix or credit.clarifying
 

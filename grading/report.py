@@ -24,6 +24,7 @@ Kind = Literal[
     "empathy",
     "personalized",
     "deescalated",
+    "handled_customer",
 ]
 Outcome = Literal["resolved", "customer_left", "unfinished"]
 
@@ -39,6 +40,7 @@ SKILL_OF: dict[Kind, Skill] = {
     "no_empathy": "empathy",
     "empathy": "empathy",
     "deescalated": "empathy",
+    "handled_customer": "listening",
     "slow_first_reply": "resolution",
 }
 PENALTY: dict[Severity, int] = {"minor": 10, "major": 25, "critical": 40}

@@ -607,7 +607,7 @@ def _deletions(s: str) -> set[str]:
 
 _PARTS = re.compile(r"[,;:—–]|\s-\s")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|ru|net|org|io|uk)(?:/\S*)?", re.IGNORECASE)
-_QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
+_QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|(?<!\w)'[^']{8,}'(?!\w)")  # not an apostrophe
 # "#", "№" and "no." after a word ("order no.") stand for the word "number".
 _NUMBER_SIGN = re.compile(r"[#№]|(?<=\w )(?:no|nr)\.(?=\s|$)", re.IGNORECASE)
 

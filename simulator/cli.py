@@ -33,6 +33,9 @@ ScenarioOption = Annotated[str, typer.Option("--scenario", "-s", help=t("simulat
 BackendOption = Annotated[str | None, typer.Option("--backend", "-b", help=t("simulate.backend"), show_default=False)]
 ModelOption = Annotated[str | None, typer.Option("--model", "-m", help=t("simulate.model"), show_default=False)]
 SeedOption = Annotated[int, typer.Option("--seed", help=t("simulate.seed"))]
+DifficultyOption = Annotated[
+    int | None, typer.Option("--difficulty", min=1, max=5, help=t("simulate.difficulty"), show_default=False)
+]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help=t("simulate.out"), show_default=False)]
 LangOption = Annotated[Lang | None, typer.Option("--lang", help=t("grade.lang"), show_default=False)]
 
@@ -185,6 +188,7 @@ def simulate(
     backend: BackendOption = None,
     model: ModelOption = None,
     seed: SeedOption = 0,
+    difficulty: DifficultyOption = None,
     out: OutOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help=t("simulate.quiet"))] = False,
     mode: ModeOption = Mode.practice,
@@ -206,6 +210,7 @@ def simulate(
             quiet=quiet,
             mode=mode.value,
             catalog=catalog or [],
+            difficulty=difficulty,
         )
 
 
@@ -304,6 +309,7 @@ def practice(
     backend: BackendOption = None,
     model: ModelOption = None,
     seed: SeedOption = 0,
+    difficulty: DifficultyOption = None,
     out: OutOption = None,
     mode: ModeOption = Mode.practice,
     catalog: CatalogOption = None,
@@ -322,6 +328,7 @@ def practice(
             out=out,
             mode=mode.value,
             catalog=catalog or [],
+            difficulty=difficulty,
         )
 
 

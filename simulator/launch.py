@@ -72,7 +72,15 @@ class Setup:
 
 
 def set_up(
-    key: str, *, backend: str | None, model: str | None, catalog: list[Path], clock: Clock, seed: int, out: Path | None
+    key: str,
+    *,
+    backend: str | None,
+    model: str | None,
+    catalog: list[Path],
+    clock: Clock,
+    seed: int,
+    out: Path | None,
+    difficulty: int | None = None,
 ) -> Setup:
     """What simulate and practice both start from: settings, the cast scenario, a session, its file."""
     settings = load_settings(backend=backend, model=model)
@@ -80,7 +88,7 @@ def set_up(
     backend, notice = backend_for(settings, casting.scenario)
     if notice:
         typer.echo(notice, err=True)
-    session = Session(casting.scenario, casting.persona, backend, clock, seed=seed)
+    session = Session(casting.scenario, casting.persona, backend, clock, seed=seed, difficulty=difficulty)
     return Setup(settings, casting, session, out or transcript_path(casting.scenario, session.transcript.id))
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import typer
 
 from simulator.engine.clock import RealClock
+from simulator.engine.difficulty import describe
 from simulator.engine.session import Session
 from simulator.i18n import t
 from simulator.launch import graded_line, recorded, set_up, show_event
@@ -58,20 +59,26 @@ def run_practice(
     out: Path | None,
     mode: str,
     catalog: list[Path],
+    difficulty: int | None = None,
 ) -> None:
     already, stored = 0.0, None
-    if resume:  # the scenario and the time so far come from the stored session
+    if resume:  # the scenario, its level and the time so far come from the stored session
         stored = open_repository(load_settings()).reopen_session(resume)
         scenario, already = stored.scenario or "", max((e.t for e in stored.events), default=0.0)
+        level = stored.meta.get("difficulty")
+        difficulty = level if isinstance(level, int) else None
         typer.echo(t("practice.resumed", id=resume))
     assert scenario is not None
     clock = RealClock(already)
-    setup = set_up(scenario, backend=backend, model=model, catalog=catalog, clock=clock, seed=seed, out=out)
+    setup = set_up(
+        scenario, backend=backend, model=model, catalog=catalog, clock=clock, seed=seed, out=out, difficulty=difficulty
+    )
     session, casting, target = setup.session, setup.casting, setup.target
     chosen, persona = casting.scenario, casting.persona
     customer = persona.name[chosen.language]
     typer.echo(typer.style(chosen.title, bold=True))
     typer.echo(chosen.briefing)
+    typer.echo(typer.style(describe(session.level), italic=True))
     typer.echo(typer.style(t("practice.how", end=END_COMMAND), dim=True) + "\n")
     try:
         with recorded(session, casting, setup.settings, mode, stored) as recording:

@@ -38,8 +38,18 @@ def run_simulation(
     quiet: bool,
     mode: str,
     catalog: list[Path],
+    difficulty: int | None = None,
 ) -> None:
-    setup = set_up(scenario, backend=backend, model=model, catalog=catalog, clock=VirtualClock(), seed=seed, out=out)
+    setup = set_up(
+        scenario,
+        backend=backend,
+        model=model,
+        catalog=catalog,
+        clock=VirtualClock(),
+        seed=seed,
+        out=out,
+        difficulty=difficulty,
+    )
     session, casting, target = setup.session, setup.casting, setup.target
     chosen, persona = casting.scenario, casting.persona
     agent = pick_agent(chosen, agent_bot, agent_script)

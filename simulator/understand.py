@@ -13,7 +13,8 @@ from typing import Any
 
 from grading.cues import analyze
 from grading.understanding import Found, Understanding
-from simulator.catalog import Scenario
+from simulator.catalog import Persona, Scenario
+from simulator.engine.difficulty import Level
 from simulator.engine.director import AgentMessage, Director
 from simulator.i18n import t
 
@@ -83,13 +84,18 @@ def render(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def listener(scenario: Scenario, persona: Persona) -> Director:
+    """The customer at the start of a session without a harder customer's behaviours: what they understand."""
+    return Director(scenario, persona, Level(scenario.difficulty))
+
+
 def run_understand(*, scenario: str, messages: list[str], output: str, catalog: list[Path]) -> None:
     from simulator.launch import choose  # the command line's loader; the app has its catalogue already
 
     chosen = choose(scenario, catalog)
     results = []
     for message in messages:
-        director = Director(chosen.scenario, chosen.persona)  # each message as the first reply of a session
+        director = listener(chosen.scenario, chosen.persona)  # each message as the first reply of a session
         results.append(explain(chosen.scenario, director, message))
     if output == "json":
         body: Any = results[0] if len(results) == 1 else results

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING
 
 from grading.cues import words
 from grading.understanding import reading, understand
-from simulator.catalog.models import LANGUAGES, Fact, Intent, Persona, Scenario, UnknownFact
+from simulator.catalog.models import (
+    BEHAVIOUR_INTENTS,
+    LANGUAGES,
+    Fact,
+    Intent,
+    Persona,
+    Scenario,
+    UnknownFact,
+    needs,
+)
 from simulator.catalog.yamlfile import CatalogError
 
 if TYPE_CHECKING:
@@ -26,6 +35,9 @@ SLOTS: dict[Intent, frozenset[str]] = {
     Intent.give_up: frozenset({"waited", "agent"}),
     Intent.thanks: frozenset({"agent"}),
     Intent.calming: frozenset({"agent"}),
+    Intent.tangent: frozenset({"waited", "name"}),
+    Intent.not_offered: frozenset({"waited"}),
+    Intent.manager: frozenset({"waited", "agent"}),
 }
 """What each intent's lines may fill in from the conversation; a line uses a slot only when it can be filled."""
 FRESH_LINES = 8
@@ -46,7 +58,7 @@ def _persona(document: Document[Persona]) -> Iterator[CatalogError]:
     for lang in persona.name:
         if lang not in persona.description:
             yield doc.error(("description",), f"no description in '{lang}' although the name has one")
-        for intent in Intent:
+        for intent in (i for i in Intent if i not in BEHAVIOUR_INTENTS):
             if not persona.lines.get(intent, {}).get(lang):
                 yield doc.error(("lines", intent.value), f"no '{lang}' lines for '{intent.value}'")
     for lang in LANGUAGES:
@@ -77,6 +89,12 @@ def _scenario(document: Document[Scenario], catalog: Catalog) -> Iterator[Catalo
         yield doc.error(("persona",), f"unknown persona '{scenario.persona}' (known: {known})")
     elif scenario.language not in persona_doc.model.name:
         yield doc.error(("persona",), f"persona '{scenario.persona}' has no '{scenario.language}' voice")
+    else:
+        for behaviour, chance in scenario.behaviours.items():
+            if chance > 0 and (missing := needs(persona_doc.model, behaviour, scenario.language)):
+                lines = ", ".join(f"'{i.value}'" for i in missing)
+                problem = f"persona '{scenario.persona}' has no '{scenario.language}' lines for {lines}, which it needs"
+                yield doc.error(("behaviours", behaviour.value), problem)
 
     seen: dict[str, tuple] = {}
     groups: tuple[tuple[str, Sequence[Fact | UnknownFact]], ...] = (

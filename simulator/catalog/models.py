@@ -59,6 +59,41 @@ class Intent(StrEnum):
     """Accepts the resolution; the session ends resolved."""
     give_up = "give_up"
     """Patience ran out; leaves (churn)."""
+    # What a harder customer does (see simulator/engine/difficulty.yaml); a persona without lines for one
+    # of these never does it.
+    tangent = "tangent"
+    """Goes off on a tangent about something beside the problem."""
+    false_claim = "false_claim"
+    """Says they already did the step the agent gave, though they did not."""
+    admit = "admit"
+    """Owns up, when the agent checks, that the step was not done after all."""
+    not_offered = "not_offered"
+    """Asks for something the company does not offer (compensation, a visit today…)."""
+    manager = "manager"
+    """Asks for a manager."""
+
+
+class Behaviour(StrEnum):
+    """What makes a customer harder than the persona as written; a difficulty level or a scenario turns it on."""
+
+    terse = "terse"
+    """Answers in a few words, with the bare value and nothing else."""
+    tangent = "tangent"
+    """Goes off on a tangent."""
+    partial = "partial"
+    """Answers only the first part of a two-part question."""
+    false_claim = "false_claim"
+    """Says a step the agent gave was already done, and owns up only when the agent checks."""
+    not_offered = "not_offered"
+    """Asks for something the company does not offer."""
+    quiet = "quiet"
+    """Goes quiet for a while before answering, then "hello??"."""
+    manager = "manager"
+    """Asks for a manager once upset."""
+
+
+BEHAVIOUR_INTENTS = frozenset({Intent.tangent, Intent.false_claim, Intent.admit, Intent.not_offered, Intent.manager})
+"""Intents a persona may leave out: without their lines, the behaviours that need them are off."""
 
 
 Lines = dict[Language, list[Text]]
@@ -139,6 +174,21 @@ class Persona(Strict):
     @property
     def languages(self) -> tuple[Language, ...]:
         return tuple(lang for lang in LANGUAGES if lang in self.name)
+
+
+NEEDS: dict[Behaviour, tuple[Intent, ...]] = {
+    Behaviour.tangent: (Intent.tangent,),
+    Behaviour.false_claim: (Intent.false_claim, Intent.admit),
+    Behaviour.not_offered: (Intent.not_offered,),
+    Behaviour.manager: (Intent.manager,),
+    Behaviour.quiet: (Intent.waiting,),
+}
+"""The persona's lines a behaviour needs; without them the customer never does it."""
+
+
+def needs(persona: Persona, behaviour: Behaviour, language: Language) -> list[Intent]:
+    """The intents this behaviour needs that the persona has no lines for in this language."""
+    return [i for i in NEEDS.get(behaviour, ()) if not persona.lines.get(i, {}).get(language)]
 
 
 class PersonaOverrides(Strict):
@@ -243,6 +293,9 @@ class Scenario(Strict):
     end: EndConditions = EndConditions()
     templates: list[Text] = []
     """Company templates and canned phrases the grader should flag for this case."""
+    behaviours: dict[Behaviour, Annotated[float, Field(ge=0, le=1)]] = {}
+    """How often the customer does each of these where it can (0 to 1), over what the difficulty level sets:
+    ``{manager: 0.5}`` adds a customer who may ask for a manager, ``{partial: 0}`` turns one off."""
     synonyms: dict[Id, list[Phrase]] = {}
     """Words that mean the same thing in this case, on top of the shipped synonym lexicon: a concept name and its
     words or phrases. A shipped concept's name (``router``, ``order``, «address») adds to it."""

@@ -53,7 +53,22 @@ DIRECTIONS: dict[Intent, dict[str, str]] = {
     },
     Intent.thanks: {"en": "{name} accepts the solution and thanks them", "ru": "{name} принимает решение и благодарит"},
     Intent.give_up: {"en": "{name} gives up and leaves", "ru": "{name} сдаётся и уходит"},
+    Intent.tangent: {"en": "{name} goes off on a tangent", "ru": "{name} отвлекается на постороннее"},
+    Intent.false_claim: {
+        "en": "{name} claims that step was already done",
+        "ru": "{name} уверяет, что этот шаг уже сделан",
+    },
+    Intent.admit: {
+        "en": "{name} admits the step was not actually done",
+        "ru": "{name} признаётся, что шаг на самом деле не сделан",
+    },
+    Intent.not_offered: {
+        "en": "{name} asks for something extra, like compensation",
+        "ru": "{name} просит чего-то сверх, например компенсацию",
+    },
+    Intent.manager: {"en": "{name} asks for a manager", "ru": "{name} требует руководителя"},
 }
+TERSE = {"en": "in two or three words", "ru": "в двух-трёх словах"}
 AGENT = {"en": "Agent", "ru": "Оператор"}
 HEADER = {
     "en": (
@@ -172,24 +187,34 @@ class Actor:
             await warm(prompt)
 
     def direction(self, decision: Decision) -> str:
-        return "; ".join(
+        said = "; ".join(
             DIRECTIONS[b.intent][self.lang].format(
                 name=self.name, label=b.label or "", value=b.value or "", why=b.why or ""
             )
             for b in decision.beats
         )
+        return f"{said}, {TERSE[self.lang]}" if decision.terse else said
 
     def authored(self, decision: Decision) -> str:
         """The persona's own words for these beats, from the scenario's lines or the line bank: a line whose
         slots the conversation can fill ({quote}, {waited}, {agent}…), never one used before in the session
-        while another is left, chosen by the session's seeded random generator."""
+        while another is left, chosen by the session's seeded random generator. A terse customer gives a bare
+        value, or the shorter half of the lines."""
         parts = []
         for beat in decision.beats:
+            if decision.terse and beat.intent is Intent.reveal and beat.value:
+                parts.append(beat.value)
+                continue
             slots = self._slots(beat)
             bank = tuple(self.persona.lines[beat.intent][self.lang])
+            if decision.terse:
+                bank = tuple(sorted(bank, key=len)[: max(1, len(bank) // 2)])
             # The scenario's own lines first; once all are said, the persona's bank rather than a repeat.
             options = [o for o in beat.lines if o not in self._used] or bank
             usable = [o for o in options if set(SLOT.findall(o)) <= slots.keys()] or list(options)
+            # A bank line written for any case may happen to name a hidden fact of this one (a neighbour's tangent
+            # where the neighbours' internet is the clue): it would give the fact unasked.
+            usable = [o for o in usable if not self._gives_unasked(fill(o, slots), beat)] or usable
             if beat.intent is Intent.clarify and beat.label:  # a guess is checked: "My {label}, you mean?"
                 usable = [o for o in usable if "{label}" in o] or usable
             fresh = [o for o in usable if o not in self._used] or usable
@@ -198,6 +223,10 @@ class Actor:
             text = fill(line, slots)
             parts.append(text[:1].upper() + text[1:])  # a line may open with a lowercase {value}
         return " ".join(parts)
+
+    def _gives_unasked(self, line: str, beat: Beat) -> bool:
+        told = self._told | {beat.fact}
+        return any(f.id not in told and mentions(line, f.value) for f in self.scenario.facts.hidden)
 
     def _slots(self, beat: Beat) -> dict[str, str]:
         known = {
@@ -222,7 +251,7 @@ class Actor:
             "rejected": [],
         }
         for attempt in range(2):
-            request = self._request(direction, fallback, attempt)
+            request = self._request(direction, fallback, attempt, decision.terse)
             try:
                 generation = await generate(self.backend, request)
             except BackendError as exc:
@@ -249,9 +278,9 @@ class Actor:
         self.said(text, direction)
         return Spoken(text, record)
 
-    def _request(self, direction: str, fallback: str, attempt: int) -> Request:
+    def _request(self, direction: str, fallback: str, attempt: int, terse: bool) -> Request:
         seed = self.rng.randrange(2**31)
-        max_tokens = MAX_TOKENS[self.persona.speech.verbosity]
+        max_tokens = MAX_TOKENS["terse" if terse else self.persona.speech.verbosity]
         temperature = 0.7 + 0.2 * attempt
         if self.chat:
             messages = [*self.messages, {"role": "system", "content": f"[{direction}]"}]

@@ -59,7 +59,8 @@ def audit(transcript: Transcript, scenario: Scenario) -> list[dict[str, Any]]:
             found.append(finding(event, "speaks_as_agent", "spoke as the agent", "hindered"))
         if event.meta.get("chunk") == 0 and not event.meta.get("fallback", True) and _by_model(event):
             intents = [Intent(i) for i in event.meta.get("intents", []) if i in Intent.__members__]
-            if Intent.give_up not in intents and fit_lexicon(lang).signs[Intent.give_up].find(words(text)):
+            leaving = fit_lexicon(lang).signs[Intent.give_up].find(words(text))
+            if leaving and not {Intent.give_up, Intent.manager} & set(intents):  # "a complaint" asks for a manager
                 found.append(finding(event, "premature_end", "said goodbye without leaving", "hindered"))
             elif why := misfit(text, intents, Context(lang, agent_last, heard)):
                 found.append(finding(event, "misfit", f"the line {why}", "hindered"))

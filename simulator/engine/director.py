@@ -7,18 +7,24 @@ handed to the actor only once the agent has asked for it, so the model can never
 from __future__ import annotations
 
 import copy
+import random
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from grading.cues import Cues, analyze, credited, mentions, words
+from grading.cues import Cues, analyze, credited, gives_step, mentions, words
 from grading.grader import sentence_with
 from grading.understanding import looked_up
-from simulator.catalog.models import Fact, Intent, Persona, Scenario
+from simulator.catalog.models import Behaviour, Fact, Intent, Persona, Scenario
+from simulator.engine.difficulty import Level, level_for
 from transcripts.format import Transcript
 
 Outcome = str  # "resolved" | "customer_left" | "unfinished"
 MAX_BEATS = 3
+TANGENTS = 2
+"""At most this many tangents a session: a customer who only digresses is no longer a case."""
+QUIET = (40.0, 90.0)
+"""Seconds a quiet customer stays away before coming back with "hello??"."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,11 @@ class Decision:
     end: Outcome | None = None
     reasons: list[str] = field(default_factory=list)
     """What moved patience, e.g. "template -15"."""
+    behaviours: list[str] = field(default_factory=list)
+    """What the customer does this turn to be harder than the persona as written (``Behaviour`` values)."""
+    unanswered: list[str] = field(default_factory=list)
+    """Facts the agent asked for this turn that the customer left out (the ``partial`` behaviour)."""
+    terse: bool = False
 
 
 def mood_of(patience: int) -> str:
@@ -57,12 +68,22 @@ def mood_of(patience: int) -> str:
 
 
 class Director:
-    def __init__(self, scenario: Scenario, persona: Persona):
+    def __init__(
+        self, scenario: Scenario, persona: Persona, level: Level | None = None, rng: random.Random | None = None
+    ):
         self.scenario = scenario
         self.persona = persona
-        self.patience = persona.patience
-        self.heat = 0.6 + 0.08 * persona.intensity
-        """How hard bad behaviour lands: x1 at intensity 5, x1.4 at 10."""
+        self.level = level or level_for(scenario, persona)
+        self.rng = rng or random.Random(0)
+        """Decides the behaviours; seeded by the session, so a seed replays the same customer."""
+        self.patience = max(1, min(100, persona.patience + self.level.patience))
+        self.heat = (0.6 + 0.08 * persona.intensity) * self.level.cost
+        """How hard bad behaviour lands: x1 at intensity 5, x1.4 at 10, times the level's cost."""
+        self.claimed = False
+        """The customer said they had done the agent's step, and has not owned up yet."""
+        self.done: set[Behaviour] = set()
+        """Behaviours a customer does once a session, already done."""
+        self.tangents = 0
         self.turns = 0
         self.heard = " ".join(scenario.opening)
         opening = self.heard.casefold()
@@ -98,8 +119,9 @@ class Director:
     def hear(self, customer_text: str) -> None:
         self.heard += " " + customer_text
 
-    def react(self, messages: list[AgentMessage]) -> Decision:
-        """The customer's next turn after the agent's messages since the last one."""
+    def react(self, messages: list[AgentMessage], back: bool = False) -> Decision:
+        """The customer's next turn after the agent's messages since the last one. ``back``: the customer went
+        quiet (``goes_quiet``) and comes back now."""
         reasons: list[str] = []
         esc, calm = self.persona.escalates, self.persona.calms
         lang = self.scenario.language
@@ -118,6 +140,11 @@ class Director:
         middle: list[Beat] = []  # answers
         last: list[Beat] = []  # where the customer stands now
 
+        if back:
+            first.append(Beat(Intent.waiting))
+        if self.claimed and any(c.question or c.fix for c in cues):  # the agent checks the step: the truth comes out
+            self.claimed = False
+            first.append(Beat(Intent.admit))
         if any(m.interruption for m in messages):
             move(-esc.interruption, "interruption")
             first.append(Beat(Intent.let_me_finish))
@@ -141,7 +168,10 @@ class Director:
         fresh = [self._facts[i] for i in asked if i not in self.said and i not in self.stated]
         if fresh:
             move(calm.relevant_question, "relevant_question")
-        for fact in fresh[:2]:
+        answered = fresh[:2]
+        if len(answered) == 2 and self._does(Behaviour.partial):  # the second half of a two-part question is lost
+            answered = fresh[:1]
+        for fact in answered:
             self.said.add(fact.id)
             middle.append(Beat(Intent.reveal, fact.id, fact.value, fact.label, lines=tuple(fact.reveal)))
         unknown = _union(c.asked_unknown for c in cues)
@@ -150,7 +180,7 @@ class Director:
             break
         offered = [r for c in cues for r in c.resolutions]
         unplaced = [c.understanding for c in cues if c.understanding is not None and c.understanding.unplaced]
-        if unplaced and not (asked or unknown or middle or offered or trap_ids):
+        if unplaced and not back and not (asked or unknown or middle or offered or trap_ids):
             # Never "I don't know" to a question the customer could not place: they ask what is meant.
             guess = next((u.guess for u in unplaced if u.guess is not None), None)
             near = self._facts.get(guess.id) if guess is not None else None
@@ -185,14 +215,64 @@ class Director:
         if volunteer and not end:
             middle.append(volunteer)
 
-        return self._conclude([*first, *middle, *last], end, reasons)
+        beats = [*first, *middle, *last]
+        decision = self._conclude(beats, end, reasons)
+        if not decision.end:
+            # A step the customer could claim to have done: an instruction, not a question or the resolution.
+            step = any(c.fix or gives_step(m.text, lang) for c, m in zip(cues, messages, strict=True))
+            step = step and not (asked or offered or trap_ids)
+            self._harder(decision, step, [f.id for f in fresh[len(answered) : 2]], back)
+        return decision
 
-    def preview(self, messages: list[AgentMessage]) -> Decision:
+    def goes_quiet(self) -> float | None:
+        """Seconds the customer stays away before answering this turn, if they go quiet now (once a session)."""
+        if self.turns < 1 or Behaviour.quiet in self.done or not self._does(Behaviour.quiet):
+            return None
+        self.done.add(Behaviour.quiet)
+        return round(self.rng.uniform(*QUIET), 1)
+
+    def _does(self, behaviour: Behaviour) -> bool:
+        chance = self.level.chance(behaviour)
+        return chance > 0 and self.rng.random() < chance
+
+    def _harder(self, decision: Decision, step: bool, unanswered: list[str], back: bool) -> None:
+        """What a harder customer does on top of the decision: at most one behaviour line a turn, and a line
+        said never crowds out an answer the agent asked for."""
+        said = decision.behaviours
+        if back:
+            said.append(Behaviour.quiet)
+        if unanswered:
+            said.append(Behaviour.partial)
+            decision.unanswered = unanswered
+        extra: Beat | None = None
+        if step and not self.claimed and Behaviour.false_claim not in self.done and self._does(Behaviour.false_claim):
+            self.claimed = True
+            self.done.add(Behaviour.false_claim)
+            extra = Beat(Intent.false_claim)
+        elif self.patience < 45 and Behaviour.manager not in self.done and self._does(Behaviour.manager):
+            self.done.add(Behaviour.manager)
+            extra = Beat(Intent.manager)
+        elif self.turns > 2 and Behaviour.not_offered not in self.done and self._does(Behaviour.not_offered):
+            self.done.add(Behaviour.not_offered)
+            extra = Beat(Intent.not_offered)
+        elif self.turns > 1 and self.tangents < TANGENTS and self._does(Behaviour.tangent):
+            self.tangents += 1
+            extra = Beat(Intent.tangent)
+        if extra is not None:
+            said.append(Behaviour(extra.intent.value))
+            decision.beats = [*decision.beats[: MAX_BEATS - 1], extra]
+        elif not back and self._does(Behaviour.terse):  # the same reactions, in as few words as possible
+            said.append(Behaviour.terse)
+            decision.terse = True
+
+    def preview(self, messages: list[AgentMessage], back: bool = False) -> Decision:
         """What ``react`` would decide now, without deciding it: the model can read the note in advance."""
         draft = copy.copy(self)
         draft.said, draft._agent_said, draft._credited = set(self.said), list(self._agent_said), set(self._credited)
-        draft.stated = set(self.stated)
-        return draft.react(messages)
+        draft.stated, draft.done = set(self.stated), set(self.done)
+        draft.rng = random.Random()
+        draft.rng.setstate(self.rng.getstate())  # the preview must not move the session's own dice
+        return draft.react(messages, back)
 
     def _repeats(self, text: str) -> bool:
         """The agent says (nearly) what they already said: customers read that as a script."""

@@ -71,6 +71,7 @@ class Context:
 def misfit(text: str, intents: Iterable[Intent], context: Context) -> str | None:
     """Why the line does not carry the decision or make sense, or None when it does."""
     lex = fit_lexicon(context.language)
+    intents = list(intents)
     said = words(text)
     if repeated := _repeated(said):
         return f"repeats '{repeated}' within the line"
@@ -78,7 +79,7 @@ def misfit(text: str, intents: Iterable[Intent], context: Context) -> str | None
     own = words(_QUOTED.sub(" ", text))
     if any(phrase not in " ".join(words(context.agent_last)) for phrase in lex.company.find(own)):
         return "speaks as the company"
-    if _unrelated(said, context, lex):
+    if Intent.tangent not in intents and _unrelated(said, context, lex):  # a tangent is off the topic by design
         return "has nothing to do with the conversation"
     for intent in intents:
         if intent is Intent.reveal:

@@ -20,6 +20,7 @@ from simulator.catalog.models import Persona, Scenario
 from simulator.engine.actor import Actor
 from simulator.engine.audit import audit
 from simulator.engine.clock import Clock, Sent
+from simulator.engine.difficulty import level_for
 from simulator.engine.director import AgentMessage, Decision, Director
 from simulator.i18n import t
 from simulator.llm.base import Backend
@@ -40,11 +41,14 @@ class Session:
         clock: Clock,
         seed: int = 0,
         session_id: str | None = None,
+        difficulty: int | None = None,
     ):
+        """``difficulty``: play the scenario at this level (1-5) instead of its own."""
         self.scenario = scenario
         self.persona = persona
         self.clock = clock
-        self.director = Director(scenario, persona)
+        self.level = level_for(scenario, persona, difficulty)
+        self.director = Director(scenario, persona, self.level, random.Random(seed + 2))
         self.actor = Actor(backend, persona, scenario, random.Random(seed))
         self.rng = random.Random(seed + 1)
         self.transcript = Transcript(
@@ -54,6 +58,7 @@ class Session:
             meta={
                 "persona": persona.id,
                 "seed": seed,
+                "difficulty": self.level.level,
                 "backend": backend.name,
                 "model": backend.model,
                 "options": backend.options(),
@@ -64,6 +69,9 @@ class Session:
         self.warming: asyncio.Future[None] | None = None
         """The model reading the conversation while the agent types (see ``Actor.warm``)."""
         self._pending: list[AgentMessage] = []
+        self._quiet: float | None = None
+        """Seconds the customer will stay away before this turn (decided with the turn's first agent message,
+        so the model reads ahead the note it will get); 0 when they won't."""
         self._leftover: list[str] = []
 
     def resume(self, stored: Transcript) -> None:
@@ -123,8 +131,17 @@ class Session:
                     yield self._end("unfinished", reason="agent_ended")
                     return
                 yield self._agent(more, interruption=False)
-            messages, self._pending = self._pending, []
-            async for event in self._turn(self.director.react(messages)):
+            back = bool(self._quiet)
+            if back:
+                # The customer is away for a while; whatever the agent sends meanwhile waits for them.
+                until = self.clock.now() + (self._quiet or 0.0)
+                while (more := await self.clock.next_message(until)) is not None:
+                    if more.text is None:
+                        yield self._end("unfinished", reason="agent_ended")
+                        return
+                    yield self._agent(more, interruption=False)
+            messages, self._pending, self._quiet = self._pending, [], None
+            async for event in self._turn(self.director.react(messages, back=back)):
                 yield event
             last_customer = self.clock.now()
 
@@ -148,6 +165,10 @@ class Session:
             "mood": decision.mood,
             "reasons": decision.reasons,
         }
+        if decision.behaviours:
+            provenance["behaviours"] = [str(b) for b in decision.behaviours]
+        if decision.unanswered:
+            provenance["unanswered"] = decision.unanswered
         if "error" in spoken.provenance:
             error = spoken.provenance["error"]
             note = t("note.model_unavailable", error=error)
@@ -198,7 +219,7 @@ class Session:
         sentences = [s for s in _sentences(text) if s]
         if not sentences:
             return [text]
-        low, high = self.persona.speech.chunks
+        low, high = (min(6, n + self.level.chunks) for n in self.persona.speech.chunks)
         count = max(1, min(len(sentences), self.rng.randint(low, high)))
         size = math.ceil(len(sentences) / count)
         return [" ".join(sentences[i : i + size]) for i in range(0, len(sentences), size)]
@@ -207,7 +228,9 @@ class Session:
         text = sent.text or ""
         self._pending.append(AgentMessage(text, interruption))
         self.actor.heard_agent(text)
-        self._warm(self.actor.direction(self.director.preview(self._pending)))
+        if self._quiet is None:
+            self._quiet = self.director.goes_quiet() or 0.0
+        self._warm(self.actor.direction(self.director.preview(self._pending, back=bool(self._quiet))))
         meta = {**sent.meta, "interruption": True} if interruption else dict(sent.meta)
         return self._emit("agent", "message", text, meta=meta, t=sent.t)
 

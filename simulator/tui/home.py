@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Markdown, Select
 
 from simulator.catalog import Scenario
 from simulator.catalog.models import Temperament
+from simulator.engine.difficulty import describe, level_for
 from simulator.i18n import t
 from simulator.tui.screens import SparringScreen, TextPrompt
 from transcripts.repository import AccessDenied, NotFound
@@ -104,7 +105,11 @@ class HomeScreen(SparringScreen):
     @on(DataTable.RowHighlighted, "#scenarios")
     def show_briefing(self) -> None:
         scenario = self.selected()
-        text = f"## {scenario.title}\n\n{scenario.briefing}" if scenario else t("tui.no_scenarios")
+        if scenario is None:
+            text = t("tui.no_scenarios")
+        else:
+            level = level_for(scenario, self.sparring.catalog.cast(scenario))
+            text = f"## {scenario.title}\n\n{scenario.briefing}\n\n*{describe(level)}*"
         self.query_one("#briefing", Markdown).update(text)
 
     def selected(self) -> Scenario | None:

@@ -27,13 +27,12 @@ from simulator.catalog import Catalog, CatalogError, Intent, Language, Persona, 
 from simulator.catalog.catalog import FOLDERS
 from simulator.engine.bots import BOTS
 from simulator.engine.clock import VirtualClock
-from simulator.engine.director import Director
 from simulator.engine.headless import play
 from simulator.engine.session import Session
 from simulator.i18n import t
 from simulator.llm.scripted import ScriptedBackend
 from simulator.tui.screens import SparringScreen
-from simulator.understand import explain, render
+from simulator.understand import explain, listener, render
 
 if TYPE_CHECKING:
     pass
@@ -323,7 +322,7 @@ class TrainerScreen(SparringScreen):
         if not (event.value.strip() and entry and entry.id and entry.kind == "scenario"):
             return
         scenario = self.catalog.scenario(entry.id)
-        director = Director(scenario, self.catalog.cast(scenario))
+        director = listener(scenario, self.catalog.cast(scenario))
         self.understood = explain(scenario, director, event.value.strip())
         self.show_panel(f"*{t('trainer.try_title')}*\n\n```text\n{render(self.understood)}```\n")
 
