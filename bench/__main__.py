@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "coach": ("coach_latency.py", [], ["--turns", "10", "--drafts", "2"]),
     "accuracy": ("grader_accuracy.py", [], []),
     "understanding": ("understanding.py", [], []),
+    "duplicates": ("near_duplicates.py", [], ["--messages", "5000"]),
     "customer": ("customer_fit.py", [], ["--sessions", "2"]),
     "store": ("store_progress.py", [], ["--sessions", "2000", "--groups", "4", "--trainees", "5", "--runs", "1"]),
 }
