@@ -14,6 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench.claims import claim
+from bench.planted_chats import found, load
 from grading.tags import tag
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +59,26 @@ def evaluate(folder: Path) -> list[tuple[str, str, tuple[float, float, float, in
     return rows_out
 
 
+def planted() -> None:
+    """The hand-labelled chats without a scenario (tests/data/chats/planted.yaml), per language."""
+    corpus = load(ROOT / "tests" / "data" / "chats" / "planted.yaml")
+    print(f"\n{'planted chats':<20} {'chats':>6} {'right':>6} {'faults':>7} {'found':>6} {'false':>6}")
+    for lang in ("en", "ru", "all"):
+        chats = [c for c in corpus.chats if lang in ("all", c.language)]
+        faults = hits = false = right = 0
+        for chat in chats:
+            marked, strengths = found(chat, corpus.grade(chat))
+            faults += len(chat.faults)
+            hits += len(chat.faults & marked)
+            false += len(marked - chat.faults)
+            right += marked == chat.faults and chat.strengths <= strengths and not (chat.no_strengths & strengths)
+        print(f"{lang:<20} {len(chats):>6} {right:>6} {faults:>7} {hits:>6} {false:>6}")
+    claim("planted faults found in chats without a scenario", f"{hits}/{faults}", "all", hits == faults)
+    claim("false fault marks in chats without a scenario", str(false), "0", false == 0)
+
+
 def main() -> int:
+    planted()
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     if not (folder / "questions.jsonl").is_file():
         print(f"no dev data at {folder}: nothing to measure")

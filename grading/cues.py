@@ -21,7 +21,27 @@ if TYPE_CHECKING:
     from simulator.catalog.models import Scenario
 
 _WORD = re.compile(r"[\w']+(?:-[\w']+)*")
-_URL = re.compile(r"https?://|www\.|\b\w+\.(?:com|ru|net|org|io)/", re.IGNORECASE)
+LINKS = re.compile(
+    r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|ru|net|org|io|uk|co|de|info|app)/\S*", re.IGNORECASE
+)
+"""An address on the web: a link, whatever words its path spells; its text counts for no tag. A bare domain
+("halcyon.io") is a name, not a link."""
+_PHONE = re.compile(r"\+?\d[\d ()-]{8,}\d")
+PHONE_DIGITS = 10
+"""A phone number to call has at least this many digits ("8 800 250-08-90"); an order number fewer."""
+_STEP = re.compile(r"(?mi)^\s*(?:\d{1,2}[.)]|[-•*·]|шаг \d+|step \d+)\s*")
+_FIELD = re.compile(r"(?:^|[\n;·•])\s*[\w() -]{2,30}:\s", re.MULTILINE)
+"""A "label: value" line of a reference text ("Размер: не более 25 Гб;")."""
+_RU_IMPERATIVE = re.compile(r"\b[а-яё]{3,}(?:ите|йте|ьте)(?:сь)?\b")
+_QUOTES = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|‘[^’]*’|(?<!\w)'[^']{8,}'(?!\w)")
+ECHOED = 2
+"""The customer's own words a sentence uses back to be about their case."""
+SUBSTANCE = 8
+"""Content words (not courtesy) that make a sentence beside a pointer an explanation in the agent's own words."""
+PASTED_WORDS = 40
+"""A knowledge-base answer is long: at least this many words."""
+PASTED_STEPS = 3
+"""…and full of instructions: at least this many."""
 
 
 def words(text: str) -> list[str]:
@@ -98,6 +118,8 @@ class Lexicon:
     narration: tuple[str, ...]
     """Frames that report what was said or done ("I can see you already…", «понимаю, что вы уже»): not advice."""
     commitments: tuple[str, ...]
+    deeds: Phrases
+    """What the agent did or found for this customer ("I've checked", «вижу», «оформила»)."""
     """Frames that commit the agent to an action ("I've", "will", «сделал»)."""
     conjunctions: frozenset[str]
     """Words that join two questions in one sentence ("and", «и»)."""
@@ -157,6 +179,7 @@ def lexicon(language: str) -> Lexicon:
         own=frozenset(data["own"]),
         narration=frames("narration"),
         commitments=frames("commitments"),
+        deeds=phrases("deeds"),
         offers=frames("offers"),
         conjunctions=frozenset(data["conjunctions"]),
         number_word=f" {data['number_word']} ",
@@ -261,7 +284,12 @@ class Cues:
     closer: bool = False
     """A ritual question that asks for nothing ("Anything else I can help with?")."""
     deflects: bool = False
-    """Sends the customer to a link, an article or another channel instead of solving anything."""
+    """Mentions a link, an article or another channel."""
+    points_away: bool = False
+    """Its substance is a pointer (a link, an article, a phone number, another team) and it deals with nothing of
+    this customer's: no question, nothing done or found for them, none of their numbers."""
+    pasted: bool = False
+    """A knowledge-base answer: long, generic, full of instructions, and nothing done or asked for this customer."""
     states: list[str] = field(default_factory=list)
     """Ids of scenario facts whose value the message states (the agent looked them up)."""
     understanding: Understanding | None = None
@@ -277,8 +305,7 @@ class Cues:
         this customer's details, or a deflection to a link instead of a solution."""
         # One shared word ("account", "video") is not this customer's story; a link with none of it is a brush-off.
         stock = bool(self.canned) and len(self.echoed) < 2
-        brush_off = self.deflects and not self.echoed and not self.fix
-        return self.company_template or stock or brush_off
+        return self.company_template or stock or self.points_away or self.pasted
 
     @property
     def empathic(self) -> bool:
@@ -328,14 +355,20 @@ def _seeks_information(text: str, tokens: list[str], lex: Lexicon) -> bool:
 def analyze(text: str, language: str, scenario: Scenario | None = None, heard: str = "") -> Cues:
     """Cues in one agent message; ``heard`` is what the customer has said so far."""
     lex = lexicon(language)
+    linked = bool(LINKS.search(text))
+    text = LINKS.sub(f" {lex.link_word} ", text)
     tokens = words(text)
     advice = words(" ".join(advice_sentences(text, language)))
+    deflects = linked or bool(lex.deflect.find(tokens))
     cues = Cues(
         question=_seeks_information(text, tokens, lex),
         empathy=lex.empathy.find(tokens) + _reflected_feelings(tokens, lex),
         canned=lex.canned.find(tokens),
         closer=bool(lex.closers.find(tokens)),
-        deflects=bool(_URL.search(text) or lex.deflect.find(tokens)),
+        deflects=deflects,
+        # Most replies point nowhere: only one that does is read sentence by sentence.
+        points_away=(deflects or bool(_PHONE.search(text))) and _points_away(text, lex, linked, _theirs(heard, language)),
+        pasted=_pasted(text, tokens, lex),
     )
     if heard:
         cues.echoed = echoes(text, heard, language)
@@ -355,6 +388,70 @@ def analyze(text: str, language: str, scenario: Scenario | None = None, heard: s
         cues.states = meaning.ids("states")
     cues.fix = bool(cues.traps or cues.resolutions or lex.fix.find(advice))
     return cues
+
+
+def _phones(sentence: str) -> list[str]:
+    return [p for p in _PHONE.findall(sentence) if sum(c.isdigit() for c in p) >= PHONE_DIGITS]
+
+
+def _points(sentence: str, tokens: list[str], lex: Lexicon, linked: bool) -> bool:
+    """A sentence that sends the customer somewhere: a link, an article, a phone number, another team."""
+    return (linked and lex.link_word in tokens) or bool(lex.deflect.find(tokens) or _phones(sentence))
+
+
+def _deals(sentence: str, tokens: list[str], lex: Lexicon) -> bool:
+    """A sentence about this customer's case: a real question, something the agent did or found for them, or one
+    of their numbers (not a phone number to call)."""
+    asks = is_question(sentence, lex) and not lex.closers.find(tokens)
+    for phone in _phones(sentence):
+        sentence = sentence.replace(phone, " ")
+    numbers = re.search(r"\d{3,}|\d[\d.,]*\s?[$€£₽%]|[$€£₽]\s?\d", sentence)
+    did = bool(lex.deeds.find(tokens)) or bool(tokens and _RU_PAST.match(tokens[0]))  # «Передал курьеру…»
+    return asks or did or bool(numbers)
+
+
+def _points_away(text: str, lex: Lexicon, linked: bool, theirs: frozenset[str]) -> bool:
+    """Every sentence points elsewhere or is courtesy; none deals with the customer's case. ``theirs``: stems of
+    the customer's own words. The agent's words about their case ("if you're asked to authorize your computer
+    again and again, …") are dealing with it; the words of a link, or of an article's title in quotes, are not."""
+    pointed = False
+    for sentence in sentences(_QUOTES.sub(" ", text)):
+        tokens = words(sentence)
+        if _deals(sentence, tokens, lex) or len({stem(w) for w in tokens if len(w) >= 4} & theirs) >= ECHOED:
+            return False
+        if _points(sentence, tokens, lex, linked):
+            pointed = True
+        elif len(_substance(tokens, lex)) >= SUBSTANCE:  # an explanation in the agent's own words
+            return False
+    return pointed
+
+
+def _substance(tokens: list[str], lex: Lexicon) -> list[str]:
+    """Content words that are not courtesy ("sorry for the frustration", "thanks for reaching out")."""
+    covered: set[int] = set()
+    for found in (lex.canned, lex.empathy, lex.closers):
+        for i, phrase in found.starts(tokens):
+            covered.update(range(i, i + len(phrase)))
+    return [w for i, w in enumerate(tokens) if i not in covered and len(w) >= 4 and w not in lex.generic]
+
+
+@lru_cache(maxsize=256)
+def _theirs(heard: str, language: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in content_words(heard, language))
+
+
+def _pasted(text: str, tokens: list[str], lex: Lexicon) -> bool:
+    """Long, and made of instructions, list items and "label: value" lines, with nothing asked of this customer
+    and nothing done for them: the article, not an answer."""
+    if len(tokens) < PASTED_WORDS or lex.deeds.find(tokens) or "?" in text:
+        return False
+    parts = sentences(text)
+    steps = (
+        len(_STEP.findall(text))
+        + len(_FIELD.findall(text))
+        + sum(1 for s in parts if lex.advice.find(words(s)) or _RU_IMPERATIVE.search(s.casefold()))
+    )
+    return steps >= PASTED_STEPS
 
 
 def advice_sentences(text: str, language: str) -> list[str]:
@@ -412,7 +509,29 @@ def already_done(text: str, language: str) -> list[str]:
                 if t not in lex.stopwords and len(t) >= 4 and not lex.not_deeds.find([t])
             ]
             done.extend(stem(t) for t in following[:1])
+    # "I've restarted it twice", «перезагружала два раза»: a deed in the first person past says it as well.
+    for i in range(len(tokens)):
+        deed = _past_deed(tokens, i, language)
+        if deed and not lex.not_deeds.find([deed]) and stem(deed) not in done:
+            done.append(stem(deed))
     return done
+
+
+_FIRST_PERSON = frozenset({"i", "i've", "ive", "we", "we've"})
+_AUXILIARY = frozenset({"have", "had", "also", "just", "even", "already", "both", "all"})
+_RU_PAST = re.compile(r"^[а-я]{3,}[аяиеоу]ла?$")
+"""A Russian verb in the singular past ("перезагружала", "проверил"); the plural is as often "they"."""
+
+
+def _past_deed(tokens: list[str], i: int, language: str) -> str | None:
+    if language == "ru":
+        return tokens[i] if _RU_PAST.match(tokens[i]) else None
+    if tokens[i] not in _FIRST_PERSON:
+        return None
+    for word in tokens[i + 1 : i + 4]:
+        if word not in _AUXILIARY:
+            return word if word.endswith("ed") and len(word) >= 5 else None
+    return None
 
 
 def tells_to(sentence: str, stem: str, language: str) -> bool:

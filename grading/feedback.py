@@ -39,6 +39,26 @@ WHY: dict[str, dict[str, str]] = {
         "en": "Advice that ignores what the customer said: {why}",
         "ru": "Совет, который не учитывает сказанное клиентом: {why}",
     },
+    "macro": {
+        "en": "Your team's macro \u201c{name}\u201d, with at most the customer's details pasted in.",
+        "ru": "Макрос команды «{name}», в который вставлены разве что данные клиента.",
+    },
+    "sent_elsewhere": {
+        "en": "Sent nearly word for word to {customers} other customer(s), e.g. \u201c{example}\u201d.",
+        "ru": "Почти слово в слово ушло ещё {customers} клиент(ам), например: «{example}».",
+    },
+    "told_you": {
+        "en": "the customer had said it already, and told you so (\u201c{quote}\u201d).",
+        "ru": "клиент уже говорил об этом и так и ответил («{quote}»).",
+    },
+    "been_there": {
+        "en": "the customer said they had already been sent there, or been there.",
+        "ru": "клиент уже сказал, что его туда отправляли или что он там уже был.",
+    },
+    "asked_again_told": {
+        "en": "The customer had already said this, and told you so: \u201c{quote}\u201d.",
+        "ru": "Клиент уже говорил об этом и так и ответил: «{quote}».",
+    },
     "already_did": {
         "en": "the customer already said they did this (\u201c{quote}\u201d).",
         "ru": "клиент уже сказал, что сделал это («{quote}»).",
@@ -90,6 +110,10 @@ WHY: dict[str, dict[str, str]] = {
 }
 
 BETTER: dict[str, dict[str, str]] = {
+    "asked_again_told": {
+        "en": "Scroll up first, and build on what they wrote: \u201cYou mentioned…, so…\u201d",
+        "ru": "Сначала перечитайте переписку и опирайтесь на написанное: «Вы писали…, поэтому…»",
+    },
     "missed_any_question": {
         "en": "Ask first, e.g. \u201cWhat exactly happens, and since when?\u201d",
         "ru": "Сначала спросите, например: «Что именно происходит и с какого момента?»",

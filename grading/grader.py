@@ -13,18 +13,19 @@ from dataclasses import dataclass, field, replace
 from grading import feedback
 from grading.cues import (
     Cues,
-    advice_sentences,
     already_done,
     analyze,
     credited,
     distress,
     has_sequence,
     mentions,
+    questions,
     stem,
     tells_to,
     thanks,
     words,
 )
+from grading.details import Detail, advice, asks_for, been_to, confirms, detail_lexicon, details, says_told, sends_to
 from grading.report import (
     OUTCOME_SCORE,
     SKILLS,
@@ -37,10 +38,13 @@ from grading.report import (
     overall,
     skill_scores,
 )
+from grading.team import TeamReplies
 from grading.understanding import looked_up
 from simulator.catalog.models import Fact, Scenario
 from transcripts.format import Event, Transcript
 
+CODES = ("order", "ticket", "contract")
+"""Kinds of code a customer may give without naming it ("it's 4471-B")."""
 DEFAULT_PASS = 70
 DEFAULT_FIRST_REPLY = 60.0
 REPEAT_SIMILARITY = 0.8
@@ -61,6 +65,8 @@ class Walk:
     transcript: Transcript
     scenario: Scenario | None
     lang: str
+    team: TeamReplies | None = None
+    """The team's macros and the replies sent to other customers of the same import."""
     marks: list[Mark] = field(default_factory=list)
     heard: str = ""
     said: set[str] = field(default_factory=set)
@@ -94,6 +100,11 @@ class Walk:
     """Facts the customer left out of a two-part answer."""
     since_customer: list[Event] = field(default_factory=list)
     """Agent messages since the customer's last one."""
+    details: list[Detail] = field(default_factory=list)
+    """Without a scenario: the details the customer has given (order numbers, emails, dates…)."""
+    places: set[str] = field(default_factory=set)
+    """Without a scenario: where the customer says they have been sent or have been."""
+    last_agent: Event | None = None
 
     def mark(
         self,
@@ -141,6 +152,8 @@ class Walk:
             agent_messages=list(self.agent_messages),
             unanswered=set(self.unanswered),
             since_customer=list(self.since_customer),
+            details=list(self.details),
+            places=set(self.places),
         )
 
     # -- the customer's side
@@ -160,6 +173,10 @@ class Walk:
         self.customer_stems |= {stem(w) for w in words(text)} - self.agent_stems
         if self.scenario:
             self.said |= {f.id for f in self.scenario.all_facts() if mentions(text, f.value)}
+        else:
+            self._told_you(event)
+            self.details += details(text, self.lang)
+            self.places |= been_to(text, self.lang)
         behaviours = event.meta.get("behaviours") or []
         # The customer's own digression is not distress the trainee failed to acknowledge.
         if self.upset is None and "tangent" not in behaviours and distress(text, self.lang):
@@ -220,11 +237,12 @@ class Walk:
         self._premature_fix(event, credit)
         self._wrong_advice(event, cues)
         self._empathy(event, credit)
-        if credit.clarifying and not credit.fix:
+        if credit.clarifying and not credit.fix and not self._faulted(event, "asked_again", "wrong_advice"):
             self._good_question(event, credit)
         self._personalized(event, credit, canned=own.is_canned)
         self.since_customer.append(event)
         self._handled(event, credit)
+        self.last_agent = event
         self.elicited |= set(credit.asked)
         self.asked_before_fix = self.asked_before_fix or credit.clarifying
 
@@ -263,15 +281,20 @@ class Walk:
         )
 
     def _canned(self, event: Event, cues: Cues) -> None:
-        if not cues.is_canned:
+        text = event.text or ""
+        macro = self.team.macro(text) if self.team else None
+        elsewhere = self.team.elsewhere(self.transcript.id, event.seq) if self.team else None
+        if macro is not None:
+            why = feedback.why("macro", self.lang, name=macro)
+        elif elsewhere is not None:
+            example = _quote(elsewhere.example)
+            why = feedback.why("sent_elsewhere", self.lang, customers=elsewhere.customers, example=example)
+        elif cues.is_canned:
+            phrase = sentence_with(text, cues.canned[0].split()) if cues.canned else text
+            why = feedback.why("canned_answer", self.lang, phrase=_quote(phrase))
+        else:
             return
-        phrase = sentence_with(event.text or "", cues.canned[0].split()) if cues.canned else event.text or ""
-        self.mark(
-            "canned_answer",
-            event,
-            feedback.why("canned_answer", self.lang, phrase=_quote(phrase)),
-            better=feedback.better("canned_answer", self.lang),
-        )
+        self.mark("canned_answer", event, why, better=feedback.better("canned_answer", self.lang))
 
     def _repeated(self, event: Event) -> None:
         mine = {w for w in words(event.text or "")}
@@ -290,6 +313,7 @@ class Walk:
 
     def _asked_again(self, event: Event, cues: Cues) -> None:
         if not self.scenario:
+            self._asked_for_detail_again(event)
             return
         for fact in self._facts(cues.asked):
             if fact.id in self.said:
@@ -301,6 +325,42 @@ class Walk:
                     fact=fact.id,
                 )
                 return
+
+    def _asked_for_detail_again(self, event: Event) -> None:
+        text = event.text or ""
+        for kind in asks_for(text, self.lang):
+            given = [d for d in self.details if d.kind == kind or (d.kind == "number" and kind in CODES)]
+            if given and not any(confirms(text, d) for d in given):
+                label = detail_lexicon(self.lang).labels[kind]
+                self.mark(
+                    "asked_again",
+                    event,
+                    feedback.why("asked_again", self.lang, label=label, value=given[-1].value),
+                    better=feedback.better("asked_again", self.lang, value=given[-1].value),
+                )
+                return
+
+    def _faulted(self, event: Event, *kinds: str) -> bool:
+        return any(m.seq == event.seq and m.kind in kinds for m in self.marks)
+
+    def _told_you(self, event: Event) -> None:
+        """ "I just told you", «я же писал»: the agent's last message asked for or told them to do what they had
+        said already. Evidence for asked_again (it asked) or wrong_advice (it advised), if not marked yet."""
+        agent = self.last_agent
+        if agent is None or not event.text or not says_told(event.text, self.lang):
+            return
+        if self._faulted(agent, "asked_again", "wrong_advice"):
+            return
+        quote, text = _quote(event.text), agent.text or ""
+        # "What's your email?" asks; "Have you tried restarting?" and "Contact the store" advise.
+        if not asks_for(text, self.lang) and advice(text, self.lang):
+            why = feedback.why("wrong_advice", self.lang, why=feedback.why("told_you", self.lang, quote=quote))
+            self.mark(
+                "wrong_advice", agent, why, severity="critical", better=feedback.better("wrong_advice", self.lang)
+            )
+        elif questions(text, self.lang):
+            why = feedback.why("asked_again_told", self.lang, quote=quote)
+            self.mark("asked_again", agent, why, better=feedback.better("asked_again_told", self.lang))
 
     def _premature_fix(self, event: Event, cues: Cues) -> None:
         if self.scenario is None:
@@ -347,17 +407,22 @@ class Walk:
                 )
                 return
             return
+        told = advice(event.text or "", self.lang)
+        reason = None
         for done in already_done(self.heard, self.lang):
-            if any(tells_to(sentence, done, self.lang) for sentence in advice_sentences(event.text or "", self.lang)):
+            if any(tells_to(sentence, done, self.lang) for sentence in told):
                 reason = feedback.why("already_did", self.lang, quote=_quote(sentence_with(self.heard, [done])))
-                self.mark(
-                    "wrong_advice",
-                    event,
-                    feedback.why("wrong_advice", self.lang, why=reason),
-                    severity="critical",
-                    better=feedback.better("wrong_advice", self.lang),
-                )
-                return
+                break
+        if reason is None and any(sends_to(sentence, self.places, self.lang) for sentence in told):
+            reason = feedback.why("been_there", self.lang)
+        if reason is not None:
+            self.mark(
+                "wrong_advice",
+                event,
+                feedback.why("wrong_advice", self.lang, why=reason),
+                severity="critical",
+                better=feedback.better("wrong_advice", self.lang),
+            )
 
     def _empathy(self, event: Event, cues: Cues) -> None:
         if self.upset is None:
@@ -465,9 +530,10 @@ def _outcome(transcript: Transcript) -> Outcome:
     return "unfinished"
 
 
-def grade(transcript: Transcript, scenario: Scenario | None = None) -> Report:
-    """Grade a transcript; with its scenario the marks know the facts, traps and company templates."""
-    walk = Walk(transcript, scenario, transcript.language)
+def grade(transcript: Transcript, scenario: Scenario | None = None, team: TeamReplies | None = None) -> Report:
+    """Grade a transcript; with its scenario the marks know the facts, traps and company templates, with ``team``
+    the team's macros and what its agents sent to other customers."""
+    walk = Walk(transcript, scenario, transcript.language, team=team)
     for event in transcript.events:
         walk.feed(event)
     walk.finish()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Hashable, Iterable
-from typing import cast
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -153,14 +152,23 @@ class ReplyIndex:
 
 class MacroLibrary:
     """A team's macros by name. A macro shorter than ``min_words`` is left out: a reply that short is never
-    matched anyway."""
+    matched anyway.
 
-    def __init__(self, macros: Iterable[tuple[str, str]], threshold: float = 0.7, num_perm: int = 128):
-        self._index = ReplyIndex(threshold=threshold, num_perm=num_perm)
-        for name, text in macros:
-            self._index.add(name, name, text)
+    A reply is a macro when it holds most of the macro's shingles and adds little of its own: what an agent
+    pastes in ("Здравствуйте, Дарья!", a course's title in quotes) adds shingles, so similarity alone would
+    miss it. A library is hundreds of macros, so each is compared directly."""
+
+    def __init__(self, macros: Iterable[tuple[str, str]], threshold: float = 0.7, min_words: int = 6):
+        self.threshold = threshold
+        self._macros = [(name, shingles(text)) for name, text in macros if len(_words(text)) >= min_words]
 
     def match(self, reply: str) -> str | None:
-        """The name of the macro this reply nearly duplicates (the closest, if several), or None."""
-        found = self._index.matches(reply)
-        return cast(str, found[0]) if found else None
+        """The name of the macro this reply is (the closest, if several), or None."""
+        mine = shingles(reply)
+        best, score = None, 0.0
+        for name, macro in self._macros:
+            shared = len(mine & macro)
+            held, added = shared / len(macro), (len(mine) - shared) / max(1, len(mine))
+            if held >= self.threshold and added <= 1 - self.threshold and held > score:
+                best, score = name, held
+        return best

@@ -334,8 +334,11 @@ def practice(
 
 group_app = typer.Typer(help=t("group.help"), no_args_is_help=True)
 person_app = typer.Typer(help=t("person.help"), no_args_is_help=True)
+templates_app = typer.Typer(help=t("templates.help"), no_args_is_help=True)
 app.add_typer(group_app, name="group")
 app.add_typer(person_app, name="person")
+app.add_typer(templates_app, name="templates")
+GroupOption = Annotated[str | None, typer.Option("--group", help=t("templates.group"), show_default=False)]
 SessionArgument = Annotated[str, typer.Argument(help=t("session.id"))]
 MarkArgument = Annotated[int, typer.Argument(help=t("review.mark"))]
 ReasonOption = Annotated[str | None, typer.Option("--reason", help=t("review.reason"), show_default=False)]
@@ -372,6 +375,32 @@ def group_members(name: Annotated[str, typer.Argument(help=t("group.name"))]) ->
 
     with store() as repo:
         list_members(repo, name)
+
+
+class ListFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@templates_app.command("import", help=t("templates.import.help"))
+def templates_import(
+    file: Annotated[Path, typer.Argument(help=t("templates.file"))], group: GroupOption = None
+) -> None:
+    from simulator.manage import import_macros
+
+    with store() as repo:
+        import_macros(repo, file, group)
+
+
+@templates_app.command("list", help=t("templates.list.help"))
+def templates_list(
+    group: GroupOption = None,
+    output: Annotated[ListFormat, typer.Option("--format", "-f", help=t("templates.format"))] = ListFormat.text,
+) -> None:
+    from simulator.manage import list_macros
+
+    with store() as repo:
+        list_macros(repo, group, output.value)
 
 
 @person_app.command("add", help=t("person.add.help"))

@@ -56,6 +56,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Кто пишет за клиента: local, openai или scripted.",
     ),
     "simulate.model": ("GGUF path (local) or model name (openai).", "Путь к GGUF (local) или имя модели (openai)."),
+    "store.macros_denied": (
+        "{name} may not change this macro library: trainers and admins may, and a group's mentors for the group.",
+        "{name} не может менять эту библиотеку макросов: это могут тренеры и администраторы, "
+        "а для группы — её наставники.",
+    ),
     "simulate.difficulty": (
         "Play the scenario at this difficulty, 1 (forgiving) to 5 (hard), instead of its own.",
         "Сложность, с которой играть сценарий, от 1 (прощает многое) до 5 (трудно), вместо его собственной.",
@@ -275,6 +280,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "manage.responded": ("Response saved.", "Ответ сохранён."),
     "manage.closed": ("Session {id} closed.", "Сессия {id} закрыта."),
     "manage.group": ("group", "группа"),
+    "manage.name": ("name", "название"),
+    "templates.text": ("text", "текст"),
     "manage.members": ("members", "участники"),
     "manage.person": ("person", "человек"),
     "manage.role": ("role", "роль"),
@@ -289,6 +296,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.running": ("running", "идёт"),
     "status.finished": ("finished", "завершена"),
     "status.abandoned": ("abandoned", "прервана"),
+    "templates.help": (
+        "The team's macro library, for grading imported chats: import, list.",
+        "Библиотека макросов команды для оценки импортированных чатов: import, list.",
+    ),
+    "templates.import.help": (
+        "Replace a macro library with the macros in a CSV (columns name, text) or YAML file. A reply that is one of "
+        "them, or one with only the customer's details pasted in, is marked canned_answer when chats are imported.",
+        "Заменить библиотеку макросов макросами из файла CSV (колонки name, text) или YAML. Ответ, который совпадает "
+        "с макросом или отличается от него только данными клиента, при импорте чатов отмечается как canned_answer.",
+    ),
+    "templates.list.help": ("List the macros that apply to a group.", "Показать макросы, действующие для группы."),
+    "templates.file": ("A CSV or YAML file of macros.", "Файл макросов в CSV или YAML."),
+    "templates.group": (
+        "The group whose library it is (default: the one every group shares).",
+        "Группа, чья это библиотека (по умолчанию — общая для всех групп).",
+    ),
+    "templates.format": ("text or json.", "text или json."),
+    "templates.imported": (
+        "{count} macro(s) now make up the {scope} library.",
+        "Библиотека «{scope}» теперь состоит из макросов: {count}.",
+    ),
+    "templates.shared": ("shared", "общая"),
+    "templates.none": (
+        "No macros yet: add some with `sparring templates import FILE`.",
+        "Макросов пока нет: добавьте их командой `sparring templates import ФАЙЛ`.",
+    ),
     "group.help": ("Mentor groups: add, list, members.", "Группы наставников: add, list, members."),
     "group.add.help": ("Add a mentor group (trainers and admins).", "Добавить группу (тренеры и администраторы)."),
     "group.list.help": ("List the groups you can see.", "Показать доступные группы."),

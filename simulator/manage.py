@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
@@ -9,10 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from grading import grade
+from grading.team import TeamReplies
 from simulator.catalog import catalog_roots, load_catalog
 from simulator.i18n import t
 from transcripts.format import TranscriptError
 from transcripts.imports import read_conversation
+from transcripts.macros import read_macros
 from transcripts.repository import Refused, Repository
 
 
@@ -23,6 +26,26 @@ def _print(table: Table) -> None:
 def add_group(repo: Repository, name: str) -> None:
     repo.add_group(name)
     typer.echo(t("manage.group_added", name=name))
+
+
+def import_macros(repo: Repository, path: Path, group: str | None) -> None:
+    macros = read_macros(path)
+    count = repo.set_macros(macros, group)
+    typer.echo(t("templates.imported", count=count, scope=group or t("templates.shared")))
+
+
+def list_macros(repo: Repository, group: str | None, output: str) -> None:
+    macros = repo.macros(group=group)
+    if output == "json":
+        typer.echo(json.dumps([{"name": m.name, "text": m.text} for m in macros], ensure_ascii=False, indent=2))
+        return
+    if not macros:
+        typer.echo(t("templates.none"))
+        return
+    table = Table(t("manage.name"), t("templates.text"))
+    for macro in macros:
+        table.add_row(macro.name, macro.text)
+    _print(table)
 
 
 def list_groups(repo: Repository) -> None:
@@ -70,10 +93,13 @@ def import_files(
     language: str | None,
     extra: list[Path],
 ) -> None:
-    """Store each conversation and grade it; one bad file stops nothing else and is reported."""
+    """Store each conversation and grade it; one bad file stops nothing else and is reported. The chats are graded
+    together: a reply sent nearly verbatim to other customers of the import, or one of the team's macros, is a
+    template."""
     catalog = load_catalog(catalog_roots(extra))
     forced = catalog.scenario(scenario) if scenario else None
     failed = 0
+    stored = []
     for file in files:
         try:
             transcript = read_conversation(file, language)
@@ -86,7 +112,10 @@ def import_files(
             typer.echo(f"{t('error.prefix')}: {exc}" if not str(exc).startswith(str(file)) else str(exc), err=True)
             failed += 1
             continue
-        report = grade(transcript, chosen)
+        stored.append((file, transcript, chosen))
+    team = TeamReplies.of(repo.macros(trainee=trainee), [transcript for _, transcript, _ in stored])
+    for file, transcript, chosen in stored:
+        report = grade(transcript, chosen, team=team)
         repo.save_report(report)
         typer.echo(t("manage.imported", file=file, id=transcript.id, score=report.score))
     if failed:

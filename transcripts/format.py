@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -79,12 +81,22 @@ def load_transcript(path: Path) -> Transcript:
         raise TranscriptError(f"{path}:1: (file): not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise TranscriptError(f"{path}:{exc.lineno}: (json): {exc.msg}") from None
+    if isinstance(data, dict) and not data.get("id"):
+        data["id"] = derived_id(path)
     try:
         return Transcript.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "(file)"
         raise TranscriptError(f"{path}:1: {field}: {first['msg']}") from None
+
+
+def derived_id(path: Path) -> str:
+    """An id for a file that has none: its name, made safe, and a hash of its content, so two files called
+    chat.json in different folders stay apart and the same file imported twice is the same session."""
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.casefold()).strip("-")[:40]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else digest
 
 
 def save_transcript(transcript: Transcript, path: Path) -> None:

@@ -12,11 +12,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from grading.report import Mark, Report
+from grading.team import Macro
 from simulator.i18n import t
 from transcripts import convert
 from transcripts.format import Event, Transcript
@@ -25,6 +26,7 @@ from transcripts.tables import (
     EventRow,
     GradeRow,
     GroupRow,
+    MacroRow,
     MarkRow,
     MembershipRow,
     PersonRow,
@@ -69,6 +71,10 @@ class StoredMark:
     mark: Mark
     reviews: list[ReviewRow]
     responses: list[ResponseRow]
+
+
+def _in_group(group_id: int | None):  # noqa: ANN202 - a SQL expression
+    return col(MacroRow.group_id).is_(None) if group_id is None else col(MacroRow.group_id) == group_id
 
 
 def _alive(pid: int | None) -> bool:
@@ -179,6 +185,40 @@ class Repository:
         if group is None:
             raise NotFound(t("store.no_group", name=name))
         return group
+
+    # -- a team's macros
+    def set_macros(self, macros: Sequence[Macro], group: str | None = None) -> int:
+        """Replace the macro library of ``group`` (None: the one every group shares), all at once: a failure leaves
+        the old library whole. Trainers and admins may set any; a mentor only a group they mentor."""
+        with self.db() as db:
+            group_id = self._group(db, group).id if group is not None else None
+            mentored = group_id is not None and group_id in self._mentored_groups(db)
+            if not (self.is_staff or mentored):
+                raise AccessDenied(t("store.macros_denied", name=self.actor.name))
+            db.exec(delete(MacroRow).where(_in_group(group_id)))
+            db.add_all(MacroRow(group_id=group_id, name=m.name, text=m.text) for m in macros)
+            db.commit()
+        return len(macros)
+
+    def macros(self, group: str | None = None, trainee: str | None = None) -> list[Macro]:
+        """The shared library, plus ``group``'s or that of every group ``trainee`` trains in."""
+        with self.db() as db:
+            groups: set[int | None] = {None}
+            if group is not None:
+                groups.add(self._group(db, group).id)
+            if trainee is not None:
+                person = db.exec(select(PersonRow).where(PersonRow.name == trainee)).first()
+                if person is not None:
+                    mine = select(MembershipRow.group_id).where(MembershipRow.person_id == person.id)
+                    groups |= {g for g in db.exec(mine)}
+            rows = db.exec(select(MacroRow).order_by(col(MacroRow.id)))
+            return [Macro(r.name, r.text) for r in rows if r.group_id in groups]
+
+    def _mentored_groups(self, db: Session) -> set[int]:
+        mentors = select(MembershipRow.group_id).where(
+            MembershipRow.person_id == self.actor.id, col(MembershipRow.mentors).is_(True)
+        )
+        return set(db.exec(mentors))
 
     def add_person(self, name: str, role: str, groups: Sequence[str] = (), mentors: Sequence[str] = ()) -> PersonRow:
         """``groups`` they train in, ``mentors`` the groups they mentor."""

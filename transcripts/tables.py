@@ -153,3 +153,17 @@ class ResponseRow(SQLModel, table=True):
     response: str = Field(max_length=16)
     reason: str | None = None
     created_at: datetime = Field(default_factory=now)
+
+
+class MacroRow(SQLModel, table=True):
+    """A team's macro (a stock reply its agents paste), for the grader to recognise in imported chats."""
+
+    __tablename__ = "macro"
+    __table_args__ = (Index("ix_macro_group", "group_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int | None = Field(default=None, foreign_key="mentor_group.id")
+    """The group whose library it is; None for every group's."""
+    name: str = Field(max_length=200)
+    text: str
+    created_at: datetime = Field(default_factory=now)
