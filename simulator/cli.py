@@ -545,6 +545,28 @@ def progress(
     sys.stdout.write(render_progress(summary, output.value, width=shutil.get_terminal_size().columns))
 
 
+class CalibrationFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command(help=t("calibration.help"))
+def calibration(
+    group: Annotated[str | None, typer.Option("--group", help=t("calibration.group"), show_default=False)] = None,
+    output: Annotated[
+        CalibrationFormat, typer.Option("--format", "-f", help=t("calibration.format"))
+    ] = CalibrationFormat.text,
+) -> None:
+    import shutil
+
+    from simulator.calibration import render_calibration
+    from transcripts.calibration import calibration as load_calibration
+
+    with store() as repo:
+        report = load_calibration(repo, group=group)
+    sys.stdout.write(render_calibration(report, output.value, width=shutil.get_terminal_size().columns))
+
+
 @app.command(help=t("serve.help"))
 def serve(
     host: Annotated[str, typer.Option("--host", help=t("serve.host"))] = "127.0.0.1",

@@ -463,6 +463,49 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "progress.col.scenario": ("Scenario", "Сценарий"),
     "progress.col.tried": ("Tried", "Пробовали"),
     "progress.col.passed": ("Passed", "Сдали"),
+    "calibration.help": (
+        "How far mentors trust the grader, per mark kind: agreement, precision, the most overridden rules and the "
+        "marks mentors disagree on.",
+        "Насколько наставники доверяют оценщику по видам отметок: согласие, точность, чаще всего отменяемые правила "
+        "и отметки, по которым наставники расходятся.",
+    ),
+    "calibration.group": (
+        "Only the sessions of this group's members (a group you mentor; staff: any).",
+        "Только сессии участников этой группы (которую вы ведёте как наставник; персоналу — любой).",
+    ),
+    "calibration.format": ("Output: text or json.", "Вывод: text или json."),
+    "calibration.empty": (
+        "No reviewed marks yet: mentors review marks with sparring review SESSION MARK.",
+        "Проверенных отметок пока нет: наставники проверяют отметки командой sparring review SESSION MARK.",
+    ),
+    "calibration.title": (
+        "Mentors' verdicts on the grader's marks (the latest grade of each session)",
+        "Вердикты наставников по отметкам оценщика (последняя оценка каждой сессии)",
+    ),
+    "calibration.legend": (
+        "Agreement: the share of mentors' verdicts that agree. Precision: the share of reviewed marks no mentor "
+        "overrode.",
+        "Согласие: доля вердиктов наставников «согласен». Точность: доля проверенных отметок, которые не отменил "
+        "ни один наставник.",
+    ),
+    "calibration.col.kind": ("Mark", "Отметка"),
+    "calibration.col.reviewed": ("Reviewed", "Проверено"),
+    "calibration.col.agreed": ("Agreed", "Подтверждено"),
+    "calibration.col.overridden": ("Overridden", "Отменено"),
+    "calibration.col.agreement": ("Agreement", "Согласие"),
+    "calibration.col.precision": ("Precision", "Точность"),
+    "calibration.most_overridden": ("Most overridden", "Чаще всего отменяют"),
+    "calibration.overridden_kind": ("{kind}: {count} overridden", "{kind}: отменено {count}"),
+    "calibration.example": ("session {session} · “{quote}” · {reason}", "сессия {session} · «{quote}» · {reason}"),
+    "calibration.none_overridden": ("No mark has been overridden.", "Ни одна отметка не отменена."),
+    "calibration.disagreements": ("Mentors disagree", "Наставники расходятся"),
+    "calibration.no_disagreements": (
+        "No mark that mentors disagree on.",
+        "Нет отметок, по которым наставники расходятся.",
+    ),
+    "calibration.mark": ("session {session} · {kind} · “{quote}”", "сессия {session} · {kind} · «{quote}»"),
+    "calibration.verdict.agree": ("{mentor} agrees", "{mentor} соглашается"),
+    "calibration.verdict.override": ("{mentor} overrides", "{mentor} отменяет"),
     "tier.novice": ("novice", "новичок"),
     "tier.developing": ("developing", "осваивает"),
     "tier.proficient": ("proficient", "уверенный"),

@@ -508,6 +508,7 @@ def test_only_the_store_reads_the_database_directly():
         "transcripts/repository.py",
         "transcripts/export.py",  # the names of the people on a session it has read through the repository
         "transcripts/progress.py",  # aggregates, scoped by Repository.visible_people
+        "transcripts/calibration.py",  # aggregates of reviews, scoped by Repository.visible_people
         "transcripts/store.py",  # opens the engine
         "simulator/storage.py",  # opens the engine for a command
         "simulator/tui/app.py",  # act_as: the same engine as another person
@@ -586,6 +587,12 @@ COMMANDS = [
     Command(
         "progress --group alpha-team",
         lambda w, a, p: ["progress", "--group", "alpha-team"],
+        outcomes(ok={"mentor", *STAFF}, denied={"owner", "peer", "outsider", "other_mentor"}),
+    ),
+    Command("calibration", lambda w, a, p: ["calibration"], EVERYONE),
+    Command(
+        "calibration --group alpha-team",
+        lambda w, a, p: ["calibration", "--group", "alpha-team", "--format", "json"],
         outcomes(ok={"mentor", *STAFF}, denied={"owner", "peer", "outsider", "other_mentor"}),
     ),
     Command("group add", lambda w, a, p: ["group", "add", w.unique("group")], STAFF_ONLY),
