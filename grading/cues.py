@@ -360,14 +360,15 @@ def analyze(text: str, language: str, scenario: Scenario | None = None, heard: s
     tokens = words(text)
     advice = words(" ".join(advice_sentences(text, language)))
     deflects = linked or bool(lex.deflect.find(tokens))
+    # Most replies point nowhere: only one that does is read sentence by sentence.
+    pointer = deflects or bool(_PHONE.search(text))
     cues = Cues(
         question=_seeks_information(text, tokens, lex),
         empathy=lex.empathy.find(tokens) + _reflected_feelings(tokens, lex),
         canned=lex.canned.find(tokens),
         closer=bool(lex.closers.find(tokens)),
         deflects=deflects,
-        # Most replies point nowhere: only one that does is read sentence by sentence.
-        points_away=(deflects or bool(_PHONE.search(text))) and _points_away(text, lex, linked, _theirs(heard, language)),
+        points_away=pointer and _points_away(text, lex, linked, _theirs(heard, language)),
         pasted=_pasted(text, tokens, lex),
     )
     if heard:
@@ -602,4 +603,7 @@ def credited(cues: Cues, text: str, language: str, scenario: Scenario | None = N
         resolutions=said.resolutions,
         states=said.states,
         understanding=said.understanding,
+        # A brush-off stays one whatever is said to a grader beside it.
+        points_away=cues.points_away or said.points_away,
+        pasted=cues.pasted or said.pasted,
     )

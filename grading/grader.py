@@ -349,8 +349,8 @@ class Walk:
         agent = self.last_agent
         if agent is None or not event.text or not says_told(event.text, self.lang):
             return
-        if self._faulted(agent, "asked_again", "wrong_advice"):
-            return
+        if any(self._faulted(e, "asked_again", "wrong_advice") for e in self.since_customer):
+            return  # already marked on what the customer is answering
         quote, text = _quote(event.text), agent.text or ""
         # "What's your email?" asks; "Have you tried restarting?" and "Contact the store" advise.
         if not asks_for(text, self.lang) and advice(text, self.lang):

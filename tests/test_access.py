@@ -26,6 +26,7 @@ from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
 from grading import grade
+from grading.team import Macro
 from simulator.cli import app as cli_app
 from transcripts.format import Event, Transcript, save_transcript
 from transcripts.repository import AccessDenied, NotFound, Repository
@@ -243,6 +244,24 @@ MATRIX: dict[str, list[Row]] = {
             lambda repo: {p.name for p, _ in repo.members("alpha-team")},
             MEMBERS_OF_ALPHA,
             lambda w, a, r: _eq(r, {"anna", "amy", "mia", "moe"}),
+        )
+    ],
+    "set_macros": [
+        Row(
+            "set_macros(alpha-team)",
+            lambda repo: repo.set_macros(
+                [Macro("late", "Sorry, your order is late; it will come this week.")], "alpha-team"
+            ),
+            outcomes(ok={"mentor", *STAFF}, denied={"owner", "peer", "outsider", "other_mentor"}),
+            lambda w, a, r: _eq([m.name for m in w.boss.macros(group="alpha-team")], ["late"]),
+        )
+    ],
+    "macros": [
+        Row(
+            "macros(group=alpha-team)",
+            lambda repo: [m.name for m in repo.macros(group="alpha-team")],
+            MEMBERS_OF_ALPHA,
+            lambda w, a, r: _eq(r, []),
         )
     ],
     "person": [Row("person(anna)", lambda repo: repo.person("anna").name, READ, lambda w, a, r: _eq(r, "anna"))],

@@ -201,11 +201,15 @@ class Repository:
         return len(macros)
 
     def macros(self, group: str | None = None, trainee: str | None = None) -> list[Macro]:
-        """The shared library, plus ``group``'s or that of every group ``trainee`` trains in."""
+        """The shared library, plus ``group``'s (for its members and staff) or that of every group ``trainee``
+        trains in."""
         with self.db() as db:
             groups: set[int | None] = {None}
             if group is not None:
-                groups.add(self._group(db, group).id)
+                wanted = self._group(db, group).id
+                if not self.is_staff and wanted not in {g.id for g in self.groups()}:
+                    raise AccessDenied(t("store.not_member", name=group))
+                groups.add(wanted)
             if trainee is not None:
                 person = db.exec(select(PersonRow).where(PersonRow.name == trainee)).first()
                 if person is not None:

@@ -186,7 +186,7 @@ class Director:
             near = self._facts.get(guess.id) if guess is not None else None
             middle.append(Beat(Intent.clarify, label=near.label if near and near.id not in self.said else None))
 
-        if any(c.empathic for c in cues):
+        if any(c.empathic for c in cues) and not any(repeated):  # the same kind words again are a script
             move(calm.empathy, "empathy")
         echoed = set(_union(c.echoed for c in cues)) - self._credited
         if echoed and not any(c.canned for c in cues) and not any(repeated):
