@@ -109,11 +109,6 @@ class ReplyIndex:
         self._minhashes.append(minhash)
         self._owners.append(self._owner_numbers.setdefault(owner, len(self._owner_numbers)))
 
-    def matches(self, text: str) -> list[Hashable]:
-        """Indexed replies this text nearly duplicates, whoever they went to, most similar first."""
-        minhash = self._signature(text)
-        return [] if minhash is None else [self._keys[r] for r in self._near(minhash).tolist()]
-
     def repeated(self) -> dict[Hashable, list[Hashable]]:
         """For each indexed reply that has any: the replies to other owners it nearly duplicates."""
         if not self._keys:
@@ -134,15 +129,13 @@ class ReplyIndex:
                 found[self._keys[row]] = keys[others].tolist()
         return found
 
-    def _near(self, minhash: MinHash, everything: np.ndarray | None = None) -> np.ndarray:
+    def _near(self, minhash: MinHash, everything: np.ndarray) -> np.ndarray:
         """Rows whose similarity to ``minhash`` reaches the threshold, most similar first, then as added
-        (``everything``: all rows' hash values, when the caller has them stacked)."""
+        (``everything``: all rows' hash values, stacked)."""
         rows = np.fromiter(self._lsh.query(minhash), dtype=np.intp)
         if not rows.size:
             return rows
-        candidates = (
-            everything[rows] if everything is not None else np.stack([self._minhashes[r].hashvalues for r in rows])
-        )
+        candidates = everything[rows]
         # MinHash.jaccard with every candidate at once: the share of hash values the two agree on.
         similarity = (candidates == minhash.hashvalues).mean(axis=1)
         kept = similarity >= self.threshold

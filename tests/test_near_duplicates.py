@@ -60,14 +60,14 @@ def test_the_same_macro_to_different_customers_is_found():
     index.add("c1", "conv-carla", COURIER)
     index.add("d1", "conv-dmitri", REFUND.format(name="Dmitri", order="5520-C", product="AirPods"))
     assert index.repeated() == {"a1": ["b1", "d1"], "b1": ["a1", "d1"], "d1": ["a1", "b1"]}
-    assert index.matches(REFUND.format(name="Elena", order="1-A", product="Pixel 8")) == ["a1", "b1", "d1"]
 
 
 def test_an_agent_touching_the_macro_up_is_still_a_repeat():
     index = ReplyIndex()
     index.add(1, "anna", REFUND.format(name="Anna", order="4471-B", product="Galaxy S21"))
     edited = REFUND.format(name="Boris", order="9912-C", product="iPhone 13") + " Sorry for the wait!"
-    assert index.matches(edited) == [1]
+    index.add(2, "boris", edited)
+    assert index.repeated() == {1: [2], 2: [1]}
 
 
 def test_unrelated_replies_are_not_repeats():
@@ -75,7 +75,6 @@ def test_unrelated_replies_are_not_repeats():
     for key, text in enumerate((REFUND.format(name="Anna", order="1-A", product="Pixel 8"), COURIER, ROUTER)):
         index.add(key, f"conversation-{key}", text)
     assert index.repeated() == {}
-    assert index.matches("Could you tell me which plan you are on and when the slowdown started, please?") == []
 
 
 def test_a_variant_of_a_macro_is_not_the_macro():
@@ -97,7 +96,6 @@ def test_replies_within_one_conversation_are_not_repeats():
     assert index.repeated() == {}
     index.add(3, "conv-boris", ROUTER)
     assert index.repeated() == {1: [3], 2: [3], 3: [1, 2]}
-    assert index.matches(ROUTER) == [1, 2, 3]
 
 
 def test_short_greetings_never_count():
@@ -107,7 +105,6 @@ def test_short_greetings_never_count():
         index.add(f"name-{key}", owner, f"Hi {owner.title()}")
     assert len(index) == 0
     assert index.repeated() == {}
-    assert index.matches("Thanks for waiting!") == []
 
 
 def test_a_key_is_indexed_once():
@@ -141,16 +138,15 @@ def test_the_same_replies_give_the_same_result_in_any_process():
         "index = ReplyIndex()\n"
         "for key, owner, text in json.loads(sys.argv[1]):\n"
         "    index.add(key, owner, text)\n"
-        "print(json.dumps([index.repeated(), index.matches(sys.argv[2])]))\n"
+        "print(json.dumps(index.repeated()))\n"
     )
     names = ("Anna", "Boris", "Carla", "Dmitri")
     texts = [REFUND.format(name=n, order=f"{i}-B", product="Pixel 8") for i, n in enumerate(names)]
     texts += [ROUTER, COURIER, ROUTER.replace("again.", "once more.")]
     replies = [(f"r{i}", f"conversation-{i % 5}", text) for i, text in enumerate(texts)]
-    query = REFUND.format(name="Elena", order="77-X", product="Nest")
     outputs = {
         subprocess.run(
-            [sys.executable, "-c", probe, json.dumps(replies), query],
+            [sys.executable, "-c", probe, json.dumps(replies)],
             capture_output=True,
             text=True,
             check=True,
@@ -160,7 +156,7 @@ def test_the_same_replies_give_the_same_result_in_any_process():
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
-    repeated, matches = json.loads(outputs.pop())
+    repeated = json.loads(outputs.pop())
     # r4 and r6 are the router macro with its last words changed; the courier reply r5 has no repeat.
     assert repeated == {
         "r0": ["r1", "r2", "r3"],
@@ -170,4 +166,3 @@ def test_the_same_replies_give_the_same_result_in_any_process():
         "r4": ["r6"],
         "r6": ["r4"],
     }
-    assert matches == ["r0", "r1", "r2", "r3"]
