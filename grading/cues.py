@@ -33,7 +33,8 @@ _STEP = re.compile(r"(?mi)^\s*(?:\d{1,2}[.)]|[-•*·]|шаг \d+|step \d+)\s*")
 _FIELD = re.compile(r"(?:^|[\n;·•])\s*[\w() -]{2,30}:\s", re.MULTILINE)
 """A "label: value" line of a reference text ("Размер: не более 25 Гб;")."""
 _RU_IMPERATIVE = re.compile(r"\b[а-яё]{3,}(?:ите|йте|ьте)(?:сь)?\b")
-_QUOTES = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|‘[^’]*’|(?<!\w)'[^']{8,}'(?!\w)")
+QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|‘[^’]*’|(?<!\w)'[^']{8,}'(?!\w)")
+"""Words in quotes (not an apostrophe): the customer's, or an article's title, not the agent's own."""
 ECHOED = 2
 """The customer's own words a sentence uses back to be about their case."""
 SUBSTANCE = 8
@@ -118,9 +119,9 @@ class Lexicon:
     narration: tuple[str, ...]
     """Frames that report what was said or done ("I can see you already…", «понимаю, что вы уже»): not advice."""
     commitments: tuple[str, ...]
+    """Frames that commit the agent to an action ("I've", "will", «сделал»)."""
     deeds: Phrases
     """What the agent did or found for this customer ("I've checked", «вижу», «оформила»)."""
-    """Frames that commit the agent to an action ("I've", "will", «сделал»)."""
     conjunctions: frozenset[str]
     """Words that join two questions in one sentence ("and", «и»)."""
     number_word: str
@@ -257,9 +258,15 @@ def stem(word: str) -> str:
     return word[:5]  # crude, but it carries "роликов" to "ролик" and "authorized" to "authorize"
 
 
+@lru_cache(maxsize=256)
+def _theirs(heard: str, language: str) -> frozenset[str]:
+    """Stems of the customer's own words, read once for every agent message that is checked against them."""
+    return frozenset(stem(w) for w in content_words(heard, language))
+
+
 def echoes(reply: str, heard: str, language: str) -> list[str]:
     """The customer's own words that the reply uses back, endings aside."""
-    theirs = {stem(w) for w in content_words(heard, language)}
+    theirs = _theirs(heard, language)
     return sorted(w for w in content_words(reply, language) if stem(w) in theirs)
 
 
@@ -416,7 +423,7 @@ def _points_away(text: str, lex: Lexicon, linked: bool, theirs: frozenset[str]) 
     the customer's own words. The agent's words about their case ("if you're asked to authorize your computer
     again and again, …") are dealing with it; the words of a link, or of an article's title in quotes, are not."""
     pointed = False
-    for sentence in sentences(_QUOTES.sub(" ", text)):
+    for sentence in sentences(QUOTED.sub(" ", text)):
         tokens = words(sentence)
         if _deals(sentence, tokens, lex) or len({stem(w) for w in tokens if len(w) >= 4} & theirs) >= ECHOED:
             return False
@@ -434,11 +441,6 @@ def _substance(tokens: list[str], lex: Lexicon) -> list[str]:
         for i, phrase in found.starts(tokens):
             covered.update(range(i, i + len(phrase)))
     return [w for i, w in enumerate(tokens) if i not in covered and len(w) >= 4 and w not in lex.generic]
-
-
-@lru_cache(maxsize=256)
-def _theirs(heard: str, language: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in content_words(heard, language))
 
 
 def _pasted(text: str, tokens: list[str], lex: Lexicon) -> bool:

@@ -16,13 +16,12 @@ from pathlib import Path
 import phonenumbers
 import yaml
 
-from grading.cues import Phrases, advice_sentences, is_question, lexicon, sentences, words
+from grading.cues import LINKS, Phrases, advice_sentences, is_question, lexicon, sentences, words
 from grading.morphology import stem
 
 REGIONS = {"en": ("US", "GB"), "ru": ("RU",)}
 """Where a phone number written without a country code is read as local."""
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MONTHS = (
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр"
     r"|октябр|ноябр|декабр"
@@ -142,7 +141,7 @@ def detail_lexicon(language: str) -> DetailLexicon:
 def details(text: str, language: str) -> list[Detail]:
     """The details a customer's message gives, in order of kind."""
     lex = detail_lexicon(language)
-    text = _URL.sub(" ", text)
+    text = LINKS.sub(" ", text)
     found: list[Detail] = [Detail("email", e) for e in _EMAIL.findall(text)]
     rest = _EMAIL.sub(" ", text)
     for pattern, kind in ((_AMOUNT, "amount"), (_DATE, "date")):
@@ -185,7 +184,7 @@ def asks_for(text: str, language: str) -> list[str]:
     lex = detail_lexicon(language)
     base = lexicon(language)
     kinds: list[str] = []
-    for sentence in sentences(_URL.sub(" ", text)):
+    for sentence in sentences(LINKS.sub(" ", text)):
         if not is_question(sentence, base):
             continue
         tokens = [w for w in words(sentence) if w not in lex.skip]

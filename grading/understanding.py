@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from grading.cues import LINKS, Lexicon, expand, is_question, lexicon, sentences, words
+from grading.cues import LINKS, QUOTED, Lexicon, expand, is_question, lexicon, sentences, words
 from grading.morphology import Keys, Vocabulary, stem, tokens, vocabulary
 
 if TYPE_CHECKING:
@@ -342,7 +342,7 @@ class Reading:
     def understand(self, text: str) -> Understanding:
         # Words quoted back ("you wrote: «…»") are the customer's, not what the agent asks, offers or advises;
         # an address on the web is a link, whatever words its path spells.
-        text = LINKS.sub(f" {self.lex.link_word} ", _QUOTED.sub(" ", text))
+        text = LINKS.sub(f" {self.lex.link_word} ", QUOTED.sub(" ", text))
         text = _NUMBER_SIGN.sub(self.lex.number_word, text)  # before "order no." ends a sentence
         text = _JOINER.sub(", ", text)  # "order number + address": two things asked
         parts = [self._sentence(s) for s in sentences(text)]
@@ -606,7 +606,6 @@ def _deletions(s: str) -> set[str]:
 
 
 _PARTS = re.compile(r"[,;:—–]|\s-\s")
-_QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|(?<!\w)'[^']{8,}'(?!\w)")  # not an apostrophe
 # "#", "№" and "no." after a word ("order no.") stand for the word "number".
 _NUMBER_SIGN = re.compile(r"[#№]|(?<=\w )(?:no|nr)\.(?=\s|$)", re.IGNORECASE)
 

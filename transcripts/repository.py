@@ -123,14 +123,16 @@ class Repository:
         if not self.is_staff:
             raise AccessDenied(t("store.staff_only", name=self.actor.name))
 
-    def _mentored_people(self, db: Session) -> set[int]:
-        """Those who train in the groups the actor mentors: not their fellow mentors, nor the actor."""
-        groups = select(MembershipRow.group_id).where(
+    def _mentored_groups(self):  # noqa: ANN202 - a query, used as a subquery or run
+        return select(MembershipRow.group_id).where(
             MembershipRow.person_id == self.actor.id, col(MembershipRow.mentors).is_(True)
         )
+
+    def _mentored_people(self, db: Session) -> set[int]:
+        """Those who train in the groups the actor mentors: not their fellow mentors, nor the actor."""
         rows = db.exec(
             select(MembershipRow.person_id).where(
-                col(MembershipRow.group_id).in_(groups), col(MembershipRow.mentors).is_(False)
+                col(MembershipRow.group_id).in_(self._mentored_groups()), col(MembershipRow.mentors).is_(False)
             )
         )
         return set(rows) - {self.actor.id}
@@ -192,7 +194,7 @@ class Repository:
         the old library whole. Trainers and admins may set any; a mentor only a group they mentor."""
         with self.db() as db:
             group_id = self._group(db, group).id if group is not None else None
-            mentored = group_id is not None and group_id in self._mentored_groups(db)
+            mentored = group_id is not None and group_id in set(db.exec(self._mentored_groups()))
             if not (self.is_staff or mentored):
                 raise AccessDenied(t("store.macros_denied", name=self.actor.name))
             db.exec(delete(MacroRow).where(_in_group(group_id)))
@@ -215,14 +217,9 @@ class Repository:
                 if person is not None:
                     mine = select(MembershipRow.group_id).where(MembershipRow.person_id == person.id)
                     groups |= {g for g in db.exec(mine)}
-            rows = db.exec(select(MacroRow).order_by(col(MacroRow.id)))
-            return [Macro(r.name, r.text) for r in rows if r.group_id in groups]
-
-    def _mentored_groups(self, db: Session) -> set[int]:
-        mentors = select(MembershipRow.group_id).where(
-            MembershipRow.person_id == self.actor.id, col(MembershipRow.mentors).is_(True)
-        )
-        return set(db.exec(mentors))
+            chosen = col(MacroRow.group_id).is_(None) | col(MacroRow.group_id).in_(groups - {None})
+            rows = db.exec(select(MacroRow).where(chosen).order_by(col(MacroRow.id)))
+            return [Macro(r.name, r.text) for r in rows]
 
     def add_person(self, name: str, role: str, groups: Sequence[str] = (), mentors: Sequence[str] = ()) -> PersonRow:
         """``groups`` they train in, ``mentors`` the groups they mentor."""

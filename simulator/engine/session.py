@@ -126,24 +126,32 @@ class Session:
                     return
                 yield self._agent(sent, interruption=False)
             # Give the agent a moment to add to what they sent before the customer answers.
-            while (more := await self.clock.next_message(self.clock.now() + REPLY_PAUSE)) is not None:
-                if more.text is None:
-                    yield self._end("unfinished", reason="agent_ended")
-                    return
-                yield self._agent(more, interruption=False)
+            async for event in self._more():
+                yield event
             back = bool(self._quiet)
             if back:
                 # The customer is away for a while; whatever the agent sends meanwhile waits for them.
-                until = self.clock.now() + (self._quiet or 0.0)
-                while (more := await self.clock.next_message(until)) is not None:
-                    if more.text is None:
-                        yield self._end("unfinished", reason="agent_ended")
-                        return
-                    yield self._agent(more, interruption=False)
+                away = self.clock.now() + (self._quiet or 0.0)
+                async for event in self._more(until=away):
+                    yield event
+            if self.ended:
+                return
             messages, self._pending, self._quiet = self._pending, [], None
             async for event in self._turn(self.director.react(messages, back=back)):
                 yield event
             last_customer = self.clock.now()
+
+    async def _more(self, until: float | None = None) -> AsyncIterator[Event]:
+        """What the agent adds until the deadline (by default, a reply pause after their latest message), or their
+        ending the session."""
+        while not self.ended:
+            more = await self.clock.next_message(self.clock.now() + REPLY_PAUSE if until is None else until)
+            if more is None:
+                return
+            if more.text is None:
+                yield self._end("unfinished", reason="agent_ended")
+                return
+            yield self._agent(more, interruption=False)
 
     async def _turn(self, decision: Decision) -> AsyncIterator[Event]:
         typing = self._open_turn()
