@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from grading.morphology import ru_past
+
 if TYPE_CHECKING:
     from grading.understanding import Understanding
     from simulator.catalog.models import Scenario
@@ -26,6 +28,7 @@ LINKS = re.compile(
 )
 """An address on the web: a link, whatever words its path spells; its text counts for no tag. A bare domain
 ("halcyon.io") is a name, not a link."""
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\d[\d ()-]{8,}\d")
 PHONE_DIGITS = 10
 """A phone number to call has at least this many digits ("8 800 250-08-90"); an order number fewer."""
@@ -39,6 +42,8 @@ ECHOED = 2
 """The customer's own words a sentence uses back to be about their case."""
 SUBSTANCE = 8
 """Content words (not courtesy) that make a sentence beside a pointer an explanation in the agent's own words."""
+REFERENCE_WORDS = 20
+"""Reference text with no conversational frame is a pasted article from this many words."""
 PASTED_WORDS = 40
 """A knowledge-base answer is long: at least this many words."""
 PASTED_STEPS = 3
@@ -97,6 +102,8 @@ class Lexicon:
     feeling_frames: Phrases
     closers: Phrases
     deflect: Phrases
+    more_at: Phrases
+    """What makes a pointer an addendum to an answer ("for more details", «подробнее»)."""
     distress: Phrases
     already: frozenset[str]
     not_deeds: Phrases
@@ -120,8 +127,15 @@ class Lexicon:
     """Frames that report what was said or done ("I can see you already…", «понимаю, что вы уже»): not advice."""
     commitments: tuple[str, ...]
     """Frames that commit the agent to an action ("I've", "will", «сделал»)."""
+    frame: frozenset[str]
+    """Words that only a reply written in a conversation has: greetings, "I", thanks, "done"."""
     deeds: Phrases
     """What the agent did or found for this customer ("I've checked", «вижу», «оформила»)."""
+    looked: Phrases
+    """The deeds that look the case up, rather than act on it ("I can see", «проверила»)."""
+    apologies: Phrases
+    owning: Phrases
+    """What an apology owns up to ("sorry, my mistake", «простите, не досмотрел»)."""
     conjunctions: frozenset[str]
     """Words that join two questions in one sentence ("and", «и»)."""
     number_word: str
@@ -166,6 +180,7 @@ def lexicon(language: str) -> Lexicon:
         thanks=phrases("thanks"),
         feeling_frames=phrases("feeling_frames"),
         deflect=phrases("deflect"),
+        more_at=phrases("more_at"),
         ai_words=phrases("ai_words"),
         grader_talk=phrases("grader_talk"),
         question_starts=frozenset(data["question_starts"]),
@@ -181,6 +196,10 @@ def lexicon(language: str) -> Lexicon:
         narration=frames("narration"),
         commitments=frames("commitments"),
         deeds=phrases("deeds"),
+        looked=phrases("looked"),
+        frame=frozenset(data["frame"]),
+        apologies=phrases("apologies"),
+        owning=phrases("owning"),
         offers=frames("offers"),
         conjunctions=frozenset(data["conjunctions"]),
         number_word=f" {data['number_word']} ",
@@ -290,12 +309,12 @@ class Cues:
 
     closer: bool = False
     """A ritual question that asks for nothing ("Anything else I can help with?")."""
-    deflects: bool = False
-    """Mentions a link, an article or another channel."""
     points_away: bool = False
     """Its substance is a pointer (a link, an article, a phone number, another team) and it deals with nothing of
     this customer's: no question, nothing done or found for them, none of their numbers."""
     pasted: bool = False
+    looked: bool = False
+    """Reports looking this customer's case up ("I can see both payments", «проверила заказ»)."""
     """A knowledge-base answer: long, generic, full of instructions, and nothing done or asked for this customer."""
     states: list[str] = field(default_factory=list)
     """Ids of scenario facts whose value the message states (the agent looked them up)."""
@@ -318,6 +337,20 @@ class Cues:
     def empathic(self) -> bool:
         # A template's "I understand your frustration" is not empathy unless the reply is about this customer.
         return bool(self.empathy) and (not self.canned or bool(self.echoed))
+
+
+def _owned_mistake(tokens: list[str], lex: Lexicon, window: int = 4) -> list[str]:
+    """An apology that owns a mistake: "Sorry, my mistake", "sorry, I missed that", «Простите, пропустила».
+    Owning it tells the customer their frustration was fair, as much as "that must be annoying" does."""
+    found = []
+    for i, apology in lex.apologies.starts(tokens):
+        after = tokens[i + len(apology) : i + len(apology) + window]
+        past = any(ru_past(w) for w in after) or any(
+            a == "i" and b.endswith("ed") for a, b in zip(after, after[1:], strict=False)
+        )
+        if lex.owning.find(after) or past:
+            found.append(" ".join(tokens[i : i + len(apology) + window]))
+    return found
 
 
 def _reflected_feelings(tokens: list[str], lex: Lexicon, window: int = 3) -> list[str]:
@@ -362,21 +395,21 @@ def _seeks_information(text: str, tokens: list[str], lex: Lexicon) -> bool:
 def analyze(text: str, language: str, scenario: Scenario | None = None, heard: str = "") -> Cues:
     """Cues in one agent message; ``heard`` is what the customer has said so far."""
     lex = lexicon(language)
-    linked = bool(LINKS.search(text))
-    text = LINKS.sub(f" {lex.link_word} ", text)
+    # An email address to write to points elsewhere as a link does, and splits into sentences no better.
+    linked = bool(LINKS.search(text) or EMAIL.search(text))
+    text = LINKS.sub(f" {lex.link_word} ", EMAIL.sub(f" {lex.link_word} ", text))
     tokens = words(text)
     advice = words(" ".join(advice_sentences(text, language)))
-    deflects = linked or bool(lex.deflect.find(tokens))
     # Most replies point nowhere: only one that does is read sentence by sentence.
-    pointer = deflects or bool(_PHONE.search(text))
+    pointer = linked or bool(lex.deflect.find(tokens) or _PHONE.search(text))
     cues = Cues(
         question=_seeks_information(text, tokens, lex),
-        empathy=lex.empathy.find(tokens) + _reflected_feelings(tokens, lex),
+        empathy=lex.empathy.find(tokens) + _reflected_feelings(tokens, lex) + _owned_mistake(tokens, lex),
         canned=lex.canned.find(tokens),
         closer=bool(lex.closers.find(tokens)),
-        deflects=deflects,
         points_away=pointer and _points_away(text, lex, linked, _theirs(heard, language)),
         pasted=_pasted(text, tokens, lex),
+        looked=bool(lex.looked.find(tokens)),
     )
     if heard:
         cues.echoed = echoes(text, heard, language)
@@ -403,8 +436,19 @@ def _phones(sentence: str) -> list[str]:
 
 
 def _points(sentence: str, tokens: list[str], lex: Lexicon, linked: bool) -> bool:
-    """A sentence that sends the customer somewhere: a link, an article, a phone number, another team."""
+    """A sentence that sends the customer somewhere: a link or an email address, an article, a phone number,
+    another team."""
     return (linked and lex.link_word in tokens) or bool(lex.deflect.find(tokens) or _phones(sentence))
+
+
+_MENTION = re.compile(r"(?<![\w.])@\w+")
+_EN_DEED = re.compile(r"\bi(?: have|'ve)? (?:just |already )?\w+ed\b")
+
+
+def _did(tokens: list[str], lex: Lexicon) -> bool:
+    """The agent reports something done or found for this customer: a deed from the lexicon, or by form, "I"
+    and a past tense ("I've pulled up your account", "I just refunded it")."""
+    return bool(lex.deeds.find(tokens)) or bool(_EN_DEED.search(" ".join(tokens)))
 
 
 def _deals(sentence: str, tokens: list[str], lex: Lexicon) -> bool:
@@ -414,7 +458,7 @@ def _deals(sentence: str, tokens: list[str], lex: Lexicon) -> bool:
     for phone in _phones(sentence):
         sentence = sentence.replace(phone, " ")
     numbers = re.search(r"\d{3,}|\d[\d.,]*\s?[$€£₽%]|[$€£₽]\s?\d", sentence)
-    did = bool(lex.deeds.find(tokens)) or bool(tokens and _RU_PAST.match(tokens[0]))  # «Передал курьеру…»
+    did = _did(tokens, lex) or bool(tokens and ru_past(tokens[0]))  # «Передал курьеру…»
     return asks or did or bool(numbers)
 
 
@@ -422,16 +466,20 @@ def _points_away(text: str, lex: Lexicon, linked: bool, theirs: frozenset[str]) 
     """Every sentence points elsewhere or is courtesy; none deals with the customer's case. ``theirs``: stems of
     the customer's own words. The agent's words about their case ("if you're asked to authorize your computer
     again and again, …") are dealing with it; the words of a link, or of an article's title in quotes, are not."""
-    pointed = False
+    pointed = addendum = False
+    said = 0  # the most content words in one sentence that points nowhere
     for sentence in sentences(QUOTED.sub(" ", text)):
         tokens = words(sentence)
         if _deals(sentence, tokens, lex) or len({stem(w) for w in tokens if len(w) >= 4} & theirs) >= ECHOED:
             return False
         if _points(sentence, tokens, lex, linked):
             pointed = True
-        elif len(_substance(tokens, lex)) >= SUBSTANCE:  # an explanation in the agent's own words
-            return False
-    return pointed
+            addendum = addendum or bool(lex.more_at.find(tokens))
+        else:
+            said = max(said, len(_substance(tokens, lex)))
+    # An explanation in the agent's own words is an answer; a shorter one is too when the pointer is only
+    # "for more details" ("We review it within 5 days. More about it here: …").
+    return pointed and said < (SUBSTANCE // 2 if addendum else SUBSTANCE)
 
 
 def _substance(tokens: list[str], lex: Lexicon) -> list[str]:
@@ -444,9 +492,14 @@ def _substance(tokens: list[str], lex: Lexicon) -> list[str]:
 
 
 def _pasted(text: str, tokens: list[str], lex: Lexicon) -> bool:
-    """Long, and made of instructions, list items and "label: value" lines, with nothing asked of this customer
-    and nothing done for them: the article, not an answer."""
-    if len(tokens) < PASTED_WORDS or lex.deeds.find(tokens) or "?" in text:
+    """A knowledge-base answer: the article, not an answer. Either long and made of instructions, list items
+    and "label: value" lines, or reference text with none of a conversation's frame. Never with anything asked of
+    this customer or done for them."""
+    if len(tokens) < REFERENCE_WORDS or _did(tokens, lex) or "?" in text:
+        return False
+    if _reference(text, tokens, lex):
+        return True
+    if len(tokens) < PASTED_WORDS:
         return False
     parts = sentences(text)
     steps = (
@@ -455,6 +508,18 @@ def _pasted(text: str, tokens: list[str], lex: Lexicon) -> bool:
         + sum(1 for s in parts if lex.advice.find(words(s)) or _RU_IMPERATIVE.search(s.casefold()))
     )
     return steps >= PASTED_STEPS
+
+
+def _reference(text: str, tokens: list[str], lex: Lexicon) -> bool:
+    """Written to nobody in particular: no greeting, courtesy, "I" or "please", no @mention, no request, and no
+    sentence that deals with this customer's case (one of their numbers, "Done", a first-person past). A reply in
+    a chat has some of these; an article pasted into it has none."""
+    if _MENTION.search(text) or lex.empathy.find(tokens) or lex.canned.find(tokens) or lex.closers.find(tokens):
+        return False
+    joined = f" {' '.join(tokens)} "
+    if any(a in joined for a in lex.asking) or (lex.frame | lex.polite) & set(tokens):
+        return False
+    return not any(_deals(s, words(s), lex) for s in sentences(text))
 
 
 def advice_sentences(text: str, language: str) -> list[str]:
@@ -522,13 +587,12 @@ def already_done(text: str, language: str) -> list[str]:
 
 _FIRST_PERSON = frozenset({"i", "i've", "ive", "we", "we've"})
 _AUXILIARY = frozenset({"have", "had", "also", "just", "even", "already", "both", "all"})
-_RU_PAST = re.compile(r"^[а-я]{3,}[аяиеоу]ла?$")
-"""A Russian verb in the singular past ("перезагружала", "проверил"); the plural is as often "they"."""
 
 
 def _past_deed(tokens: list[str], i: int, language: str) -> str | None:
     if language == "ru":
-        return tokens[i] if _RU_PAST.match(tokens[i]) else None
+        # The singular only: a plural past is as often "they" as "we".
+        return tokens[i] if ru_past(tokens[i]) else None
     if tokens[i] not in _FIRST_PERSON:
         return None
     for word in tokens[i + 1 : i + 4]:

@@ -16,12 +16,11 @@ from pathlib import Path
 import phonenumbers
 import yaml
 
-from grading.cues import LINKS, Phrases, advice_sentences, is_question, lexicon, sentences, words
+from grading.cues import EMAIL, LINKS, Phrases, advice_sentences, is_question, lexicon, sentences, words
 from grading.morphology import stem
 
 REGIONS = {"en": ("US", "GB"), "ru": ("RU",)}
 """Where a phone number written without a country code is read as local."""
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MONTHS = (
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр"
     r"|октябр|ноябр|декабр"
@@ -142,8 +141,8 @@ def details(text: str, language: str) -> list[Detail]:
     """The details a customer's message gives, in order of kind."""
     lex = detail_lexicon(language)
     text = LINKS.sub(" ", text)
-    found: list[Detail] = [Detail("email", e) for e in _EMAIL.findall(text)]
-    rest = _EMAIL.sub(" ", text)
+    found: list[Detail] = [Detail("email", e) for e in EMAIL.findall(text)]
+    rest = EMAIL.sub(" ", text)
     for pattern, kind in ((_AMOUNT, "amount"), (_DATE, "date")):
         found += [Detail(kind, m.group().strip()) for m in pattern.finditer(rest)]
         rest = pattern.sub(" ", rest)

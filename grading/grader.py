@@ -17,6 +17,7 @@ from grading.cues import (
     analyze,
     credited,
     distress,
+    gives_step,
     has_sequence,
     mentions,
     questions,
@@ -364,7 +365,11 @@ class Walk:
 
     def _premature_fix(self, event: Event, cues: Cues) -> None:
         if self.scenario is None:
-            if not cues.fix:
+            # Only a guess comes too early: not a reply that reports looking the case up first ("I can see both
+            # payments; I've refunded one"), nor a template (which is marked as one). Steps to try are a guess too
+            # when the customer has given no detail to go on.
+            jumps = cues.fix or (not self.details and gives_step(event.text or "", self.lang))
+            if not jumps or cues.looked or self._faulted(event, "canned_answer"):
                 return
             if not self.asked_before_fix and not cues.clarifying and "any" not in self.flagged_facts:
                 self.flagged_facts.add("any")
@@ -407,7 +412,8 @@ class Walk:
                 )
                 return
             return
-        told = advice(event.text or "", self.lang)
+        # "Please confirm the amount of the transfer" asks for a value; it does not tell them to transfer again.
+        told = [s for s in advice(event.text or "", self.lang) if not asks_for(s, self.lang)]
         reason = None
         for done in already_done(self.heard, self.lang):
             if any(tells_to(sentence, done, self.lang) for sentence in told):

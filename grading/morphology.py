@@ -51,6 +51,17 @@ def _stemmer(language: str) -> snowballstemmer.Stemmer:
     return snowballstemmer.stemmer(_STEMMERS.get(language, "english"))
 
 
+_RU_PAST = re.compile(r"^[а-я]{2,}(?:[аеиоуыя]л[ао]?|[бгзкс]л[ао])(?:сь)?$")
+_RU_PAST_PLURAL = re.compile(r"^[а-я]{2,}(?:[аеиоуыя]|[бгзкс])ли(?:сь)?$")
+
+
+def ru_past(word: str, plural: bool = False) -> bool:
+    """A Russian past-tense verb by its ending: «проверил», «пропустила», «поторопилась», «перенесла»; with
+    ``plural``, «отправили» too. A noun ending the same way («канал») passes: callers look only where verbs are
+    likely."""
+    return bool(_RU_PAST.match(word) or (plural and _RU_PAST_PLURAL.match(word)))
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str, language: str) -> str:
     if any(c.isdigit() for c in word) or len(word) <= 2:

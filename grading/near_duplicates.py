@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Hashable, Iterable
+from functools import cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+
+from grading.cues import lexicon
 
 SHINGLE = 3
 SEED = 1
@@ -31,10 +34,16 @@ _TOKEN = re.compile(
 )
 
 
+@cache
+def _greetings() -> frozenset[str]:
+    return lexicon("en").openers | lexicon("ru").openers
+
+
 def _words(text: str) -> list[str]:
     """Casefolded words, each pasted-in value (a run of them: "Galaxy S21") as one ``PASTED``. A word with a
     capital that is not all capitals (Anna, iPhone, but not OK or I) counts as pasted only mid-sentence,
-    where a name is the likely reason for it."""
+    where a name is the likely reason for it. The greeting before a macro ("Добрый день!", "Hi Anna,") is left
+    out: the same macro goes out under any of them."""
     out: list[str] = []
     sentence_start = True
     for pasted, word in _TOKEN.findall(text):
@@ -46,7 +55,10 @@ def _words(text: str) -> list[str]:
         elif not out or out[-1] != PASTED:
             out.append(PASTED)
         sentence_start = False
-    return out
+    start = 0
+    while start < len(out) and (out[start] in _greetings() or out[start] == PASTED):
+        start += 1
+    return out[start:]
 
 
 def shingles(text: str) -> set[str]:

@@ -26,7 +26,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from grading.cues import LINKS, QUOTED, Lexicon, expand, is_question, lexicon, sentences, words
-from grading.morphology import Keys, Vocabulary, stem, tokens, vocabulary
+from grading.morphology import Keys, Vocabulary, ru_past, stem, tokens, vocabulary
 
 if TYPE_CHECKING:
     from simulator.catalog.models import Scenario
@@ -611,8 +611,6 @@ _NUMBER_SIGN = re.compile(r"[#№]|(?<=\w )(?:no|nr)\.(?=\s|$)", re.IGNORECASE)
 
 _JOINER = re.compile(r"\s[+&]\s|\s/\s")
 
-_RU_PAST = re.compile(r"(?:ил|ила|ал|ала|ял|яла|ел|ела|ли)$")
-
 
 def _first_person_deed(said: Sequence[str], language: str) -> bool:
     """«Я оформил», «мы отправили», «Проверил: …»: a Russian agent reporting what they did (the pronoun is
@@ -620,8 +618,8 @@ def _first_person_deed(said: Sequence[str], language: str) -> bool:
     if language != "ru":
         return False
     opening = [w for w in said[:2] if len(w) > 3]
-    return any(_RU_PAST.search(w) for w in opening) or (
-        any(w in ("я", "мы") for w in said) and any(_RU_PAST.search(w) for w in said)
+    return any(ru_past(w, plural=True) for w in opening) or (
+        any(w in ("я", "мы") for w in said) and any(ru_past(w, plural=True) for w in said)
     )
 
 

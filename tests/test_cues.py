@@ -15,6 +15,8 @@ from grading.cues import analyze, has_all, lexicon, offers_help, says_ai, words
         ("Please tell me your contract number.", "en"),
         ("Подскажите, пожалуйста, номер заказа.", "ru"),
         ("Когда это началось", "ru"),
+        ("Можете прислать номер заказа", "ru"),
+        ("А вы можете назвать номер договора", "ru"),
     ],
 )
 def test_information_seeking(text, lang):
@@ -26,6 +28,8 @@ def test_information_seeking(text, lang):
     [
         ("I've booked a technician for tomorrow.", "en"),
         ("Я оформила возврат, деньги придут завтра.", "ru"),
+        # "You can" tells what is possible; it asks for nothing.
+        ("Вы можете обратиться по телефону 8 800 250-08-90.", "ru"),
     ],
 )
 def test_statements_are_not_questions(text, lang):

@@ -49,8 +49,14 @@ def test_words_are_not_pasted_values():
 
 def test_a_capital_at_the_start_of_a_sentence_is_a_word_and_short_texts_shingle_as_words():
     assert shingles("Please wait. Anna") == {"please wait anna"}
-    assert shingles("Thanks Anna!") == {"thanks", PASTED}
-    assert shingles("OK") == {"ok"}
+    assert shingles("Sorry Anna!") == {"sorry", PASTED}
+    assert shingles("USPS") == {"usps"}
+
+
+def test_the_greeting_before_a_macro_is_not_part_of_it():
+    macro = "Ваше обращение зарегистрировано и передано в профильное подразделение."
+    assert shingles(f"Добрый день! {macro}") == shingles(f"Здравствуйте, Ольга! {macro}") == shingles(macro)
+    assert shingles("Hi Anna, your refund is on its way.") == shingles("Hello Boris! Your refund is on its way.")
 
 
 def test_the_same_macro_to_different_customers_is_found():

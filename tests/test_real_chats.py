@@ -37,7 +37,7 @@ def kinds(transcript: Transcript, team: TeamReplies | None = None) -> dict[int, 
     return out
 
 
-def test_the_planted_faults_are_found_with_few_false_marks():
+def test_the_planted_faults_are_all_found_with_no_false_marks():
     """The hand-labelled chats (written apart from the grader; see README for what generalises)."""
     corpus = load(CORPUS)
     planted = hits = false = right = 0
@@ -48,8 +48,8 @@ def test_the_planted_faults_are_found_with_few_false_marks():
         false += len(faults - labelled.faults)
         right += faults == labelled.faults and labelled.strengths <= strengths
     assert len(corpus.chats) >= 20 and {c.language for c in corpus.chats} == {"en", "ru"}
-    assert hits / planted >= 0.9, (hits, planted)
-    assert false <= 6 and right >= 35, (false, right)
+    assert hits == planted, (hits, planted)
+    assert false == 0 and right >= 45, (false, right)
 
 
 def test_asking_again_for_an_order_number_the_customer_gave():
@@ -133,6 +133,100 @@ def test_a_link_brush_off_is_a_template_even_when_the_link_repeats_the_customers
         "cover. I've refunded it. The coverage map is here: https://help.example.co.uk/roaming",
     )
     assert "canned_answer" not in kinds(dealt).get(0, set())
+
+
+def test_an_email_address_to_write_to_is_a_pointer():
+    transcript = chat(
+        "en",
+        "I've been charged twice for the course, $129 on Sept 3 and Sept 4",
+        "Hello! For all payment questions, please contact our billing team at billing@school.example.",
+    )
+    assert "canned_answer" in kinds(transcript)[0]
+
+
+def test_a_short_answer_with_a_link_for_more_is_an_answer():
+    transcript = chat(
+        "ru",
+        "Долго ждать одобрения монетизации?",
+        "Заявку рассматривают до пяти рабочих дней. Подробнее об условиях: https://help.example.ru/monetization",
+    )
+    assert "canned_answer" not in kinds(transcript).get(0, set())
+    bare = chat("ru", "Долго ждать одобрения монетизации?", "Ответ есть здесь: https://help.example.ru/monetization")
+    assert "canned_answer" in kinds(bare)[0]
+
+
+REFERENCE = {
+    "ru": "Максимальное количество пользователей с разными ролями составляет пятьдесят человек для одного канала. "
+    "Владелец канала самостоятельно распределяет пользователей по ролям в разделе настроек студии.",
+    "en": "Refunds are issued to the original payment method within ten business days of approval. Orders paid "
+    "with gift cards are refunded as store credit, which never expires and can be used on any future purchase.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_an_article_pasted_into_a_chat_is_a_template(language):
+    question = {"ru": "Сколько людей можно добавить в управление каналом?", "en": "How do refunds work?"}
+    assert "canned_answer" in kinds(chat(language, question[language], REFERENCE[language]))[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        # The same facts, written in a conversation: "I", a verb that is "I" in Russian, a name, their number.
+        ("ru", "Могу добавить до пятидесяти человек на канал, а роли владелец распределяет сам в настройках студии."),
+        ("ru", "Перенесла доставку на субботу, с 14 до 18. Утром водитель позвонит и назовёт точное время приезда."),
+        (
+            "en",
+            "Hi Dana, refunds go back to the card you paid with within ten business days of approval, and gift "
+            "card orders come back as store credit that never expires.",
+        ),
+        (
+            "en",
+            "Refund RF-55120 goes back to the original payment method within ten business days of approval, and "
+            "the gift card part comes back as store credit.",
+        ),
+    ],
+)
+def test_the_same_length_written_in_a_conversation_is_not_a_pasted_article(language, reply):
+    question = {"ru": "Сколько ждать?", "en": "How long?"}[language]
+    assert "canned_answer" not in kinds(chat(language, question, reply)).get(0, set())
+
+
+@pytest.mark.parametrize(
+    ("language", "customer", "reply"),
+    [
+        ("en", "Where is my parcel?! I needed it for today!!", "Sorry, my mistake: I sent it to the old address."),
+        ("en", "I TOLD you the size already!!", "Sorry, I missed that. Changing it to a 42 now."),
+        ("ru", "Кнопка СЕРАЯ, я же написала!!", "Извините, поторопилась. Сейчас переоформлю вручную."),
+        ("ru", "Я же писала почту выше!!", "Простите, не досмотрела. Письмо уже отправила повторно."),
+    ],
+)
+def test_an_apology_that_owns_a_mistake_is_empathy(language, customer, reply):
+    assert "empathy" in kinds(chat(language, customer, reply))[0]
+
+
+def test_steps_to_try_before_asking_anything_are_a_guess_unless_the_case_was_looked_up():
+    guessed = chat(
+        "en",
+        "hey, our invoice export stopped working",
+        "Please clear your browser cache and cookies, then run the export again. If it fails, try another browser.",
+    )
+    assert "missed_clarifying_question" in kinds(guessed)[0]
+    looked = chat(
+        "en",
+        "I've been charged twice for the course, $129 on Sept 3 and Sept 4",
+        "I can see both $129 payments: the checkout page was submitted twice. I've refunded the Sept 4 charge.",
+    )
+    assert "missed_clarifying_question" not in kinds(looked).get(0, set())
+
+
+def test_asking_for_a_value_is_not_telling_them_to_redo_it():
+    transcript = chat(
+        "ru",
+        "Вчера перевёл 12 500 ₽ по номеру телефона не тому человеку",
+        "Здравствуйте! Уточните, пожалуйста, сумму перевода.",
+    )
+    assert "wrong_advice" not in kinds(transcript).get(0, set())
 
 
 def test_a_team_macro_with_the_name_pasted_in_and_a_reply_sent_to_many_customers():
