@@ -93,6 +93,7 @@ ModeOption = Annotated[Mode, typer.Option("--mode", help=t("mode.help"))]
 def root(
     ctx: typer.Context,
     acting_as: Annotated[str | None, typer.Option("--as", help=t("as.help"), show_default=False)] = None,
+    sign_in: Annotated[bool, typer.Option("--sign-in", help=t("sign_in.help"))] = False,
 ) -> None:
     if acting_as:
         os.environ["SPARRING_USER"] = acting_as  # settings read it, whichever command runs
@@ -100,7 +101,7 @@ def root(
         from simulator.tui.app import run_app
 
         with friendly_errors():
-            run_app()
+            run_app(sign_in=sign_in)
 
 
 def _settings(**overrides: object):  # noqa: ANN202 - deferred import keeps --help fast
@@ -418,6 +419,71 @@ def person_add(
         add_person(repo, name, role, group or [], mentors or [])
 
 
+def _new_password(name: str, from_stdin: bool) -> str:
+    """Read once from standard input, or asked twice without echo. Never an argument: it would sit in the
+    shell's history and the process list."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            fail(t("person.passwd.empty"))
+        return password
+    password = typer.prompt(t("person.passwd.prompt", name=name), hide_input=True)
+    if typer.prompt(t("person.passwd.repeat"), hide_input=True) != password:
+        fail(t("person.passwd.mismatch"))
+    return str(password)
+
+
+PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help=t("person.passwd.stdin"))]
+
+
+@person_app.command("passwd", help=t("person.passwd.help"))
+def person_passwd(name: Annotated[str, typer.Argument(help=t("person.name"))], stdin: PasswordStdin = False) -> None:
+    from transcripts.signin import set_password
+
+    with store() as repo:
+        set_password(repo, name, _new_password(name, stdin))
+        typer.echo(t("person.passwd.done", name=name))
+
+
+@person_app.command("invite", help=t("person.invite.help"))
+def person_invite(
+    name: Annotated[str, typer.Argument(help=t("person.name"))],
+    days: Annotated[int, typer.Option("--days", help=t("person.invite.days"), min=1, max=90)] = 7,
+) -> None:
+    from datetime import datetime, timedelta
+
+    from transcripts.signin import invite
+
+    with store() as repo:
+        code = invite(repo, name, timedelta(days=days))
+        until = (datetime.now() + timedelta(days=days)).strftime("%Y-%m-%d %H:%M")
+        typer.echo(t("person.invite.done", name=name, until=until))
+        typer.echo(code)
+
+
+@person_app.command("redeem", help=t("person.redeem.help"))
+def person_redeem(name: Annotated[str, typer.Argument(help=t("person.name"))], stdin: PasswordStdin = False) -> None:
+    from simulator.storage import open_store
+    from transcripts.signin import redeem
+
+    with friendly_errors():
+        engine = open_store(_settings())
+        code = sys.stdin.readline().strip() if stdin else typer.prompt(t("person.redeem.code"), hide_input=True)
+        redeem(engine, name, code, _new_password(name, stdin))
+        typer.echo(t("person.redeem.done", name=name))
+
+
+@app.command(help=t("audit.help"))
+def audit(
+    limit: Annotated[int, typer.Option("--limit", help=t("audit.limit"), min=1)] = 100,
+    output: Annotated[ListFormat, typer.Option("--format", "-f", help=t("templates.format"))] = ListFormat.text,
+) -> None:
+    from simulator.manage import list_audit
+
+    with store() as repo:
+        list_audit(repo, limit, output.value)
+
+
 @app.command(help=t("sessions.help"))
 def sessions(
     trainee: Annotated[str | None, typer.Option("--trainee", help=t("sessions.trainee"), show_default=False)] = None,
@@ -571,10 +637,20 @@ def calibration(
 def serve(
     host: Annotated[str, typer.Option("--host", help=t("serve.host"))] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help=t("serve.port"), min=1, max=65535)] = 8000,
+    public_url: Annotated[
+        str | None, typer.Option("--public-url", help=t("serve.public_url"), show_default=False)
+    ] = None,
 ) -> None:
+    from simulator.storage import open_store
+    from simulator.tui.serve import loopback
     from simulator.tui.serve import serve as serve_app
+    from transcripts.signin import anyone_can_sign_in
 
-    serve_app(host, port)
+    with friendly_errors():
+        # Anyone who reaches a page off this machine meets the sign-in screen; it must be a door, not a wall.
+        if not loopback(host) and not anyone_can_sign_in(open_store(_settings())):
+            fail(t("serve.no_sign_in", host=host), EXIT_FAILED)
+    serve_app(host, port, public_url)
 
 
 def _mark_id(repo: Any, session: str, number: int) -> int:

@@ -622,8 +622,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Подсказки тренера под черновиком в режиме практики (ctrl+g)",
     ),
     "serve.help": (
-        "Serve the app in a web browser (textual-serve), for mentors who prefer a web page.",
-        "Открыть приложение в браузере (textual-serve) — для наставников, которым удобнее веб-страница.",
+        "Serve the app in a web browser (textual-serve) for a team; every tab opens on the sign-in screen.",
+        "Открыть приложение в браузере (textual-serve) для команды; каждая вкладка начинается с экрана входа.",
+    ),
+    "serve.public_url": (
+        "The address people open, when a reverse proxy serves the page (e.g. https://sparring.example.com).",
+        "Адрес, который открывают люди, когда страницу отдаёт обратный прокси (например, https://sparring.example.com).",
     ),
     "serve.host": (
         "Address to listen on (keep 127.0.0.1 unless you trust the network).",
@@ -713,6 +717,94 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tui.palette.quit_help": ("Leave Sparring", "Выйти из Sparring"),
     "tui.identity": ("Who am I", "Кто я"),
     "tui.identity_prompt": ("Act as (a person's name):", "Действовать от имени (имя человека):"),
+    "tui.identity_password": (
+        "Password for {name}. Staff: leave it empty to look as {name} without changing anything.",
+        "Пароль {name}. Сотрудники: оставьте пустым, чтобы только посмотреть глазами {name}, ничего не меняя.",
+    ),
+    "tui.identity_password_only": ("Password for {name}:", "Пароль {name}:"),
+    "tui.viewing": (
+        "{name} · {role} · viewed by {viewer}, read-only",
+        "{name} · роль: {role} · смотрит {viewer}, только чтение",
+    ),
+    "tui.signin.title": ("Sign in", "Вход"),
+    "tui.signin.intro": (
+        "Your name and password. First time here? Add the invitation code your admin gave you, and the password "
+        "you type becomes yours.",
+        "Имя и пароль. Впервые здесь? Добавьте код приглашения от администратора — введённый пароль станет вашим.",
+    ),
+    "tui.signin.name": ("Name", "Имя"),
+    "tui.signin.password": ("Password", "Пароль"),
+    "tui.signin.code": ("Invitation code (first time only)", "Код приглашения (только в первый раз)"),
+    "tui.signin.button": ("Sign in", "Войти"),
+    "tui.signin.checking": ("Checking…", "Проверяем…"),
+    "signin.failed": ("Wrong name or password.", "Неверное имя или пароль."),
+    "signin.locked": (
+        "Too many failed sign-ins for {name}: try again in {minutes} min.",
+        "Слишком много неудачных попыток входа для {name}: попробуйте через {minutes} мин.",
+    ),
+    "signin.bad_code": (
+        "That invitation code is wrong, already used or expired.",
+        "Код приглашения неверен, уже использован или истёк.",
+    ),
+    "signin.too_short": (
+        "A password needs at least {count} characters.",
+        "Пароль должен быть не короче {count} символов.",
+    ),
+    "signin.admin_only": (
+        "{name} may not do this: only admins can.",
+        "{name} не может этого сделать: это доступно только администраторам.",
+    ),
+    "store.view_only": (
+        "{viewer} is looking as {name}: nothing can be changed.",
+        "{viewer} смотрит глазами {name}: изменять ничего нельзя.",
+    ),
+    "sign_in.help": (
+        "Open the app on the sign-in screen (as `sparring serve` always does).",
+        "Открыть приложение с экрана входа (как всегда делает `sparring serve`).",
+    ),
+    "person.passwd.help": (
+        "Set a person's password (admins; anyone may set their own). Asks twice, or reads one line with "
+        "--password-stdin.",
+        "Задать пароль человеку (администраторы; свой может задать каждый). Спрашивает дважды или читает одну "
+        "строку при --password-stdin.",
+    ),
+    "person.passwd.stdin": (
+        "Read the password from the first line of standard input.",
+        "Прочитать пароль из первой строки стандартного ввода.",
+    ),
+    "person.passwd.prompt": ("New password for {name}", "Новый пароль для {name}"),
+    "person.passwd.repeat": ("The same password again", "Тот же пароль ещё раз"),
+    "person.passwd.mismatch": ("The two passwords differ; nothing changed.", "Пароли не совпали; ничего не изменено."),
+    "person.passwd.empty": ("No password on standard input.", "Во входном потоке нет пароля."),
+    "person.passwd.done": ("Password set for {name}.", "Пароль для {name} задан."),
+    "person.invite.help": (
+        "Make a one-time invitation code; the person redeems it by choosing a password (admins).",
+        "Создать одноразовый код приглашения; человек активирует его, выбрав пароль (администраторы).",
+    ),
+    "person.invite.days": ("Days the code stays valid.", "Сколько дней код действует."),
+    "person.invite.done": (
+        "Invitation for {name}, valid until {until}. It is shown only now:",
+        "Приглашение для {name}, действует до {until}. Код показывается только сейчас:",
+    ),
+    "person.redeem.help": (
+        "Redeem an invitation code by choosing a password.",
+        "Активировать код приглашения, выбрав пароль.",
+    ),
+    "person.redeem.code": ("Invitation code", "Код приглашения"),
+    "person.redeem.done": ("{name} can sign in now.", "{name} теперь может входить."),
+    "audit.help": (
+        "List sign-ins, identity switches and password changes, newest first (admins).",
+        "Показать входы, смены пользователя и смены паролей, сначала новые (администраторы).",
+    ),
+    "audit.limit": ("How many entries to show.", "Сколько записей показать."),
+    "audit.empty": ("No entries yet.", "Записей пока нет."),
+    "audit.columns": ("When|By|What|About", "Когда|Кто|Что|О ком"),
+    "serve.no_sign_in": (
+        "Refusing to serve on {host}: nobody can sign in yet. Give someone a password (`sparring person passwd "
+        "NAME`) or an invitation (`sparring person invite NAME`) first, or serve on 127.0.0.1.",
+        "Отказ запускаться на {host}: пока никто не может войти. Сначала задайте кому-нибудь пароль (`sparring "
+        "person passwd ИМЯ`) или приглашение (`sparring person invite ИМЯ`), либо запустите на 127.0.0.1.",
+    ),
     "catalog.flag": (
         "Extra folder of persona and scenario YAML (repeatable).",
         "Дополнительная папка с YAML персонажей и сценариев (можно несколько).",

@@ -63,6 +63,23 @@ def list_members(repo: Repository, group: str) -> None:
     _print(table)
 
 
+def list_audit(repo: Repository, limit: int, output: str) -> None:
+    from transcripts.signin import audit_log
+
+    entries = audit_log(repo, limit)
+    if output == "json":
+        rows = [{"at": e.at.isoformat(), "by": e.actor, "action": e.action, "about": e.subject} for e in entries]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not entries:
+        typer.echo(t("audit.empty"))
+        return
+    table = Table(*t("audit.columns").split("|"))
+    for e in entries:
+        table.add_row(e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor or "-", e.action, e.subject)
+    _print(table)
+
+
 def add_person(repo: Repository, name: str, role: str, groups: list[str], mentors: list[str]) -> None:
     repo.add_person(name, role, groups, mentors)
     typer.echo(t("manage.person_added", name=name, role=role))

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     user: str | None = None
     """Who is using Sparring (default: the login name); --as NAME overrides it per command."""
 
+    require_sign_in: bool = False
+    """Open the app on a sign-in screen even in a terminal (`sparring serve` always does)."""
+
     theme: str | None = None
     """The app's colour theme (any Textual theme name)."""
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import getpass
 
+from sqlalchemy import Engine
+
 from simulator import paths
 from simulator.settings import Settings
 from transcripts.repository import Repository
@@ -14,9 +16,13 @@ def database_url(settings: Settings) -> str:
     return settings.database_url or sqlite_url(paths.data_dir() / "sparring.db")
 
 
-def open_repository(settings: Settings) -> Repository:
+def open_store(settings: Settings) -> Engine:
+    """The configured database, with nobody acting yet (for signing in)."""
+    return open_engine(database_url(settings))
+
+
+def open_repository(settings: Settings, engine: Engine | None = None) -> Repository:
     """Also marks sessions whose process died as abandoned, so they show up as such everywhere."""
-    engine = open_engine(database_url(settings))
-    repo = Repository.acting_as(engine, settings.user or getpass.getuser())
+    repo = Repository.acting_as(engine or open_store(settings), settings.user or getpass.getuser())
     repo.mark_abandoned()
     return repo

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, delete, func, update
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -90,9 +91,11 @@ def _alive(pid: int | None) -> bool:
 
 
 class Repository:
-    def __init__(self, engine: Engine, actor: PersonRow):
+    def __init__(self, engine: Engine, actor: PersonRow, viewer: PersonRow | None = None):
+        """``viewer``: the staff member looking at the app as ``actor``; nothing can be written then."""
         self.engine = engine
         self.actor = actor
+        self.viewer = viewer
 
     @classmethod
     def acting_as(cls, engine: Engine, name: str) -> Repository:
@@ -112,7 +115,13 @@ class Repository:
     def db(self) -> Iterator[Session]:
         """A database session; reads through it must still respect ``visible_people``."""
         with Session(self.engine, expire_on_commit=False) as db:
+            if self.viewer is not None:
+                sqlalchemy_event.listen(db, "before_flush", self._refuse_writes)
             yield db
+
+    def _refuse_writes(self, *_: object) -> None:
+        assert self.viewer is not None
+        raise AccessDenied(t("store.view_only", viewer=self.viewer.name, name=self.actor.name))
 
     # -- who may do what
     @property

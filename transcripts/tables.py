@@ -167,3 +167,47 @@ class MacroRow(SQLModel, table=True):
     name: str = Field(max_length=200)
     text: str
     created_at: datetime = Field(default_factory=now)
+
+
+class CredentialRow(SQLModel, table=True):
+    """A person's password, only as an argon2 hash, and their failed sign-ins. Apart from ``person`` so that
+    nothing that reads people (listings, exports, reports) ever holds a hash."""
+
+    __tablename__ = "credential"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    hash: str = Field(max_length=200)
+    failures: int = 0
+    """Failed sign-ins in a row; a success clears them."""
+    locked_until: datetime | None = None
+    updated_at: datetime = Field(default_factory=now)
+
+
+class InvitationRow(SQLModel, table=True):
+    """A one-time code an admin hands out; the person redeems it by choosing a password. Only its SHA-256 is
+    kept: a code is long and random, so a slow hash adds nothing."""
+
+    __tablename__ = "invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    code_sha256: str = Field(max_length=64, unique=True)
+    created_by: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=now)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class AuditRow(SQLModel, table=True):
+    """Sign-ins, identity switches and password changes, for admins. Never a secret."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_at", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=now)
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    """Who did it; None when nobody was signed in (a failed sign-in)."""
+    action: str = Field(max_length=32)
+    subject: str = Field(max_length=100)
+    """The person it was about: a name the store knows, or "?" (a typed name may be a misplaced password)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -15,7 +15,7 @@ from simulator.catalog.models import Temperament
 from simulator.engine.difficulty import describe, level_for
 from simulator.i18n import t
 from simulator.tui.screens import SparringScreen, TextPrompt
-from transcripts.repository import AccessDenied, NotFound
+from transcripts.repository import STAFF, AccessDenied, NotFound, Repository
 
 if TYPE_CHECKING:
     pass
@@ -134,19 +134,35 @@ class HomeScreen(SparringScreen):
             self._start("practice")
 
     def action_identity(self) -> None:
-        """Act as someone else (a shared machine, or a mentor checking a trainee's view)."""
+        """Act as someone else (a shared machine, or a mentor checking a trainee's view). Their password is
+        asked for when they have one or signing in is required; staff may leave it empty to only look."""
 
-        def switch(name: str | None) -> None:
+        def named(name: str | None) -> None:
             if not name:
                 return
-            try:
-                self.sparring.act_as(name)
-            except AccessDenied as exc:
-                self.notify(str(exc), severity="error")
+            if not self.sparring.needs_password(name):
+                self._switch(name, "")
                 return
-            self.refresh_recent()
+            me = self.sparring.repo.viewer or self.sparring.repo.actor
+            key = "tui.identity_password" if me.role in STAFF else "tui.identity_password_only"
+            prompt = TextPrompt(t(key, name=name), password=True)
+            self.app.push_screen(prompt, lambda password: None if password is None else self._switch(name, password))
 
-        self.app.push_screen(TextPrompt(t("tui.identity_prompt")), switch)
+        self.app.push_screen(TextPrompt(t("tui.identity_prompt")), named)
+
+    @work(thread=True, exclusive=True)
+    def _switch(self, name: str, password: str) -> None:
+        """Off the event loop: a password takes a moment to check, and a wrong one waits on purpose."""
+        try:
+            repo = self.sparring.switch_to(name, password)
+        except AccessDenied as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._use, repo)
+
+    def _use(self, repo: Repository) -> None:
+        self.sparring.use(repo)
+        self.refresh_recent()
 
     def action_mentor(self) -> None:
         from simulator.tui.mentor import MentorScreen

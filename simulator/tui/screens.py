@@ -28,7 +28,8 @@ class SparringScreen(Screen[None]):
 
 
 class TextPrompt(ModalScreen[str | None]):
-    """Ask for one line of text (a reason, a comment); Esc or an empty line gives None."""
+    """Ask for one line of text (a reason, a comment); Esc or an empty line gives None. A ``password`` is not
+    shown, and is given back as typed, empty too (only Esc gives None)."""
 
     DEFAULT_CSS = """
     TextPrompt { align: center middle; }
@@ -36,16 +37,17 @@ class TextPrompt(ModalScreen[str | None]):
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "tui.cancel")]
 
-    def __init__(self, prompt: str) -> None:
+    def __init__(self, prompt: str, password: bool = False) -> None:
         super().__init__()
         localize_bindings(self)
         self.prompt = prompt
+        self.password = password
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
             yield Label(self.prompt)
-            yield Input(id="answer")
+            yield Input(id="answer", password=self.password)
 
     @on(Input.Submitted)
     def done(self, submitted: Input.Submitted) -> None:
-        self.dismiss(submitted.value.strip() or None)
+        self.dismiss(submitted.value if self.password else submitted.value.strip() or None)
