@@ -555,7 +555,8 @@ def test_only_the_store_reads_the_database_directly():
         "transcripts/calibration.py",  # aggregates of reviews, scoped by Repository.visible_people
         "transcripts/store.py",  # opens the engine
         "simulator/storage.py",  # opens the engine for a command
-        "simulator/tui/app.py",  # act_as: the same engine as another person
+        "simulator/tui/app.py",  # switching identity: the same engine as another person
+        "transcripts/signin.py",  # who someone is: people and credentials, read before anyone acts
     }
     raw = re.compile(r"\.db\(\)|\brepo\.engine\b|\bself\.engine\b|\bSession\(\s*(?:self\.)?engine\b|_engine\(")
     users = set()
