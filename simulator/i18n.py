@@ -506,6 +506,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "calibration.mark": ("session {session} · {kind} · “{quote}”", "сессия {session} · {kind} · «{quote}»"),
     "calibration.verdict.agree": ("{mentor} agrees", "{mentor} соглашается"),
     "calibration.verdict.override": ("{mentor} overrides", "{mentor} отменяет"),
+    "progress.cap.pass_rate": (
+        "passed {passed} of the last {count} sessions: at most {tier}",
+        "сдано {passed} из последних {count} сессий: не выше уровня «{tier}»",
+    ),
+    "progress.cap.critical": (
+        "{mark} (critical) in {count} of the last {total} sessions: at most {tier}",
+        "{mark} (критично) в {count} из последних {total} сессий: не выше уровня «{tier}»",
+    ),
+    "progress.cap.recent_critical": (
+        "{mark} (critical) in one of the last 3 sessions: at most {tier}",
+        "{mark} (критично) в одной из последних 3 сессий: не выше уровня «{tier}»",
+    ),
+    "progress.held": ("Held down: {why}", "Ограничено: {why}"),
     "tier.novice": ("novice", "новичок"),
     "tier.developing": ("developing", "осваивает"),
     "tier.proficient": ("proficient", "уверенный"),

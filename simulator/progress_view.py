@@ -38,8 +38,11 @@ CSV_COLUMNS = (
     "passed",
     "pass_rate",
     "top_marks",
+    "held_down",
+    "overall_held_down",
 )
-"""One row per trainee and skill; levels unrounded to 2 decimals, pass_rate a fraction, tiers and skills as keys."""
+"""One row per trainee and skill; levels unrounded to 2 decimals, pass_rate a fraction, tiers and skills as keys;
+``held_down`` says why a level is lower than its scores."""
 
 NONE = "—"
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -88,6 +91,8 @@ def _csv(progress: Progress) -> str:
                     trainee.passed,
                     _number(trainee.pass_rate, 4),
                     _marks_field(trainee.top_marks),
+                    state.cap.why if state.cap else "",
+                    trainee.cap.why if trainee.cap else "",
                 )
             )
     return out.getvalue()
@@ -176,6 +181,9 @@ def _print_group(console: Console, group: GroupProgress) -> None:
                 _rate(entry.pass_rate),
             )
         console.print(ranking)
+        for entry in group.ranking:
+            if entry.cap:
+                console.print(Text(f"{entry.trainee}: " + t("progress.held", why=entry.cap.why)))
     if group.hard_scenarios:
         hard = _grid(
             t("progress.col.scenario"),
@@ -207,6 +215,8 @@ def _print_trainee(console: Console, trainee: TraineeProgress) -> None:
         rate=_rate(trainee.pass_rate),
     )
     console.print(Text(title))
+    if trainee.cap:
+        console.print(Text(t("progress.held", why=trainee.cap.why)))
     table = _grid(
         t("progress.col.skill"),
         t("progress.col.tier"),
@@ -227,6 +237,10 @@ def _print_trainee(console: Console, trainee: TraineeProgress) -> None:
             _sparkline(scores[-10:]),
         )
     console.print(table)
+    for skill in SKILLS:
+        cap = trainee.skills[skill].cap
+        if cap:
+            console.print(Text(f"{t(f'skill.{skill}')}: " + t("progress.held", why=cap.why)))
     if trainee.groups:
         console.print(Text(t("progress.member_of", names=", ".join(trainee.groups))))
     console.print(Text(_mistakes(trainee.top_marks)))

@@ -175,15 +175,26 @@ def test_levels_weigh_the_last_ten_sessions_ten_to_one_newest_first(world):
     assert alice.skills["personalization"].level == pytest.approx(50.0)
     assert alice.skills["empathy"].level == pytest.approx(30.0)
     assert alice.skills["resolution"].level == pytest.approx(100 * (2 + 4 + 6 + 8 + 10) / 55)  # even sessions
-    assert alice.level == pytest.approx(72.0)
+    assert alice.scored == pytest.approx(72.0)
     bob = trainee(of(world, "bob"), "bob")
-    assert bob.level == pytest.approx(BOB)
+    assert bob.scored == pytest.approx(BOB)
     assert all(bob.skills[s].level == pytest.approx(BOB) for s in SKILLS)
+
+
+def test_failed_sessions_hold_the_overall_level_down_and_say_why(world):
+    alice = trainee(of(world, "alice"), "alice")
+    # 4 of her last 10 sessions passed: enough for developing (20%), not proficient (50%)
+    assert (alice.level, alice.tier) == (59, "developing")
+    assert alice.cap is not None and alice.cap.why == "passed 4 of the last 10 sessions: at most developing"
+    bob = trainee(of(world, "bob"), "bob")
+    assert (bob.level, bob.tier) == (39, "novice")  # none of 2 passed
+    carol = trainee(of(world, "carol"), "carol")
+    assert (carol.level, carol.cap) == (90, None)  # her one session passed
 
 
 def test_tiers_follow_the_level(world):
     alice = trainee(of(world, "alice"), "alice")
-    assert alice.tier == "proficient"
+    assert alice.tier == "developing"  # held down (above); no critical mark holds down a skill
     assert {s: alice.skills[s].tier for s in SKILLS} == {
         "asking": "proficient",
         "listening": "novice",
@@ -220,6 +231,40 @@ def test_history_attempts_pass_rate_and_top_marks_use_the_latest_grade_of_each_s
     assert alice.groups == ["A"]
 
 
+def test_high_scores_with_a_critical_fault_every_time_rank_below_honest_passes(tmp_path):
+    """The trainee who interrupts in every session scores 90 and fails each: not an expert, not first."""
+    engine = open_engine(f"sqlite:///{tmp_path}/db.sqlite")
+    admin = Repository.acting_as(engine, "admin")
+    admin.add_group("A")
+    admin.add_person("ivan", "trainee", groups=["A"])
+    admin.add_person("olga", "trainee", groups=["A"])
+    critical = [
+        Mark.model_validate({"kind": "interruption", "seq": 2, "quote": "q", "why": "w", "severity": "critical"})
+    ]
+    for i in range(5):
+        play(engine, "ivan", f"ivan-{i}", day(i), "billing", dict.fromkeys(SKILLS, 90), 90, critical)
+        repo = Repository.acting_as(engine, "ivan")
+        repo.save_report(
+            report(f"ivan-{i}", "billing", dict.fromkeys(SKILLS, 90), 90, critical).model_copy(update={"passed": False})
+        )
+        play(engine, "olga", f"olga-{i}", day(i), "billing", dict.fromkeys(SKILLS, 72), 72)
+    result = progress(admin, group="A")
+    ivan = trainee(result, "ivan")
+    assert (ivan.scored, ivan.level, ivan.tier, ivan.pass_rate) == (90, 39, "novice", 0)
+    assert ivan.skills["listening"].tier == "novice"
+    assert ivan.skills["listening"].cap is not None
+    assert ivan.skills["listening"].cap.why == "interruption (critical) in 5 of the last 5 sessions: at most novice"
+    assert ivan.skills["asking"].level == 90  # interrupting is listening, not asking
+    assert [(r.rank, r.trainee, r.tier) for r in result.groups[0].ranking] == [
+        (1, "olga", "proficient"),
+        (2, "ivan", "novice"),
+    ]
+    table = render_progress(result, "table", width=160)
+    assert "Held down: passed 0 of the last 5 sessions: at most novice" in table
+    assert "listening: Held down: interruption (critical) in 5 of the last 5 sessions" in table
+    engine.dispose()
+
+
 def test_a_trainee_without_sessions_has_no_level_yet(world):
     dave = trainee(of(world, "ma", trainee="dave"), "dave")
     assert (dave.level, dave.tier, dave.attempts, dave.pass_rate, dave.top_marks) == (None, None, 0, None, [])
@@ -235,7 +280,7 @@ def test_group_aggregates_its_trainees(world):
     (group,) = result.groups
     assert (group.name, group.trainees, group.attempts, group.passed) == ("A", 3, 14, 4)
     assert group.pass_rate == pytest.approx(4 / 14)
-    assert group.level == pytest.approx((72 + BOB) / 2)
+    assert group.level == pytest.approx((59 + 39) / 2)  # the levels as held down
     assert group.skills["listening"].level == pytest.approx((28 + BOB) / 2)
     assert group.skills["listening"].tier == "novice"
     assert group.skills["asking"].tier == "proficient"  # 61.3
@@ -254,8 +299,8 @@ def test_group_aggregates_its_trainees(world):
 def test_group_ranks_trainees_by_overall_level(world):
     (group,) = of(world, "ma", group="A").groups
     assert [(r.rank, r.trainee, r.tier, r.attempts) for r in group.ranking] == [
-        (1, "alice", "proficient", 12),
-        (2, "bob", "developing", 2),
+        (1, "alice", "developing", 12),
+        (2, "bob", "novice", 2),
         (None, "dave", None, 0),
     ]
 

@@ -24,7 +24,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from grading.report import SKILLS, Skill
+from grading.report import SKILL_OF, SKILLS, Skill
 from simulator import i18n
 from transcripts.repository import AccessDenied, NotFound, Repository
 from transcripts.tables import GroupRow, MembershipRow, PersonRow
@@ -42,20 +42,47 @@ TIERS: tuple[tuple[float, Tier], ...] = ((80, "expert"), (60, "proficient"), (40
 """(lowest level, tier), highest first: novice < 40 <= developing < 60 <= proficient < 80 <= expert."""
 
 
+PASS_RATE_FOR: dict[Tier, float] = {"expert": 0.8, "proficient": 0.5, "developing": 0.2}
+"""The share of the last WINDOW sessions a trainee must have passed to reach a tier: a level is never
+above what their results allow, however high the scores of the sessions they failed."""
+RECENT = 3
+"""A critical mark in one of this many newest sessions keeps its skill below expert."""
+_SKILL_OF: dict[str, Skill] = {str(kind): skill for kind, skill in SKILL_OF.items()}
+
+
 def tier_of(level: float | None) -> Tier | None:
     if level is None:
         return None
     return next(name for floor, name in TIERS if level >= floor)
 
 
+def _ceiling(tier: Tier) -> float:
+    """The highest level in ``tier``: one below the next tier's floor."""
+    floors = [floor for floor, name in TIERS]
+    index = [name for _, name in TIERS].index(tier)
+    return 100.0 if index == 0 else floors[index - 1] - 1
+
+
+@dataclass(frozen=True)
+class Cap:
+    """Why a level is lower than its scores: the tier the trainee's results allow, and the reason."""
+
+    tier: Tier
+    why: str
+
+
 @dataclass(frozen=True)
 class SkillProgress:
     skill: Skill
     level: float | None
-    """Recency-weighted mean of the last WINDOW graded sessions; None before the first."""
+    """Recency-weighted mean of the last WINDOW graded sessions, held to its cap; None before the first."""
     tier: Tier | None
     history: list[tuple[datetime, int]]
     """(session start, score) of every graded session, oldest first."""
+    scored: float | None = None
+    """The recency-weighted mean before any cap."""
+    cap: Cap | None = None
+    """Set when critical marks hold the level below its scores."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +97,7 @@ class TraineeProgress:
     groups: list[str]
     """The groups in view that this person trains in."""
     level: float | None
-    """Overall: the recency-weighted mean of the session scores."""
+    """Overall: the recency-weighted mean of the session scores, held to its cap."""
     tier: Tier | None
     attempts: int
     """Graded sessions."""
@@ -81,6 +108,10 @@ class TraineeProgress:
     """The most frequent negative mark kinds, most frequent first."""
     history: list[tuple[datetime, int]]
     """(session start, overall score), oldest first."""
+    scored: float | None = None
+    """The recency-weighted mean of the scores before any cap."""
+    cap: Cap | None = None
+    """Set when failed sessions hold the overall level (and so the rank) below its scores."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +133,7 @@ class Ranked:
     tier: Tier | None
     attempts: int
     pass_rate: float | None
+    cap: Cap | None = None
 
 
 @dataclass(frozen=True)
@@ -295,12 +327,15 @@ def _latest_grades(people: set[int] | None) -> Select[Any]:
 
 @dataclass
 class _Session:
+    id: str
     at: datetime
     scenario: str | None
     passed: bool
     score: int
     skills: tuple[int, ...]
     """In the order of SKILLS."""
+    critical: set[str] = field(default_factory=set)
+    """Kinds of the critical faults marked in its latest grade."""
 
 
 @dataclass
@@ -330,6 +365,7 @@ def _sessions(db: Session, people: set[int] | None) -> dict[int, _Person]:
     ]
     query = sa_select(
         ranked.c.person_id,
+        ranked.c.session_id,
         ranked.c.started_at,
         ranked.c.scenario_id,
         ranked.c.passed,
@@ -339,12 +375,36 @@ def _sessions(db: Session, people: set[int] | None) -> dict[int, _Person]:
     ).order_by(ranked.c.person_id, ranked.c.started_at, ranked.c.session_id)
     found: dict[int, _Person] = {}
     skills = len(SKILLS)
+    critical = _critical_marks(db, people)
     for row in db.connection().execute(query):
-        person_id, at, scenario, passed, score = row[:5]
+        person_id, session_id, at, scenario, passed, score = row[:6]
         person = found.get(person_id)
         if person is None:
-            person = found[person_id] = _Person(tuple(float(x) for x in row[5 + skills :]), [])
-        person.sessions.append(_Session(at, scenario, bool(passed), score, tuple(row[5 : 5 + skills])))
+            person = found[person_id] = _Person(tuple(float(x) for x in row[6 + skills :]), [])
+        scores = tuple(row[6 : 6 + skills])
+        person.sessions.append(
+            _Session(session_id, at, scenario, bool(passed), score, scores, critical.get(session_id, set()))
+        )
+    return found
+
+
+def _critical_marks(db: Session, people: set[int] | None) -> dict[str, set[str]]:
+    """The kinds of critical faults in the latest grade of each session of these people."""
+    s, m, newer = _SESSION, _MARK, _GRADE.alias("newer")
+    latest = sa_select(func.max(newer.c.id)).where(newer.c.session_id == s.c.id).scalar_subquery()
+    sessions = sa_select(s.c.id.label("session_id"), latest.label("grade_id"))
+    if people is not None:
+        sessions = sessions.where(s.c.person_id.in_(sorted(people)))
+    graded = sessions.subquery("graded")
+    query = (
+        sa_select(graded.c.session_id, m.c.kind)
+        .select_from(graded.join(m, m.c.grade_id == graded.c.grade_id))
+        .where(m.c.positive.is_(False), m.c.severity == "critical")
+        .distinct()
+    )
+    found: dict[str, set[str]] = defaultdict(set)
+    for session_id, kind in db.connection().execute(query):
+        found[session_id].add(kind)
     return found
 
 
@@ -385,24 +445,63 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return fmean(present) if present else None
 
 
+def _pass_rate_cap(recent: Sequence[_Session]) -> Cap | None:
+    """The tier the share of passed sessions among the newest WINDOW allows."""
+    if not recent:
+        return None
+    passed = sum(x.passed for x in recent)
+    allowed: Tier = next((tier for tier, rate in PASS_RATE_FOR.items() if passed >= rate * len(recent)), "novice")
+    if allowed == "expert":
+        return None
+    tier = i18n.t(f"tier.{allowed}")
+    return Cap(allowed, i18n.t("progress.cap.pass_rate", passed=passed, count=len(recent), tier=tier))
+
+
+def _critical_cap(skill: Skill, recent: Sequence[_Session]) -> Cap | None:
+    """A skill's critical faults hold it down: in half or more of the newest sessions, to novice; in one of the
+    RECENT newest, below expert."""
+    kinds: Counter[str] = Counter(k for x in recent for k in x.critical if _SKILL_OF.get(k) == skill)
+    if not kinds:
+        return None
+    kind, count = max(kinds.items(), key=lambda item: (item[1], item[0]))
+    mark = i18n.t(f"kind.{kind}")
+    if 2 * count >= len(recent):
+        why = i18n.t("progress.cap.critical", mark=mark, count=count, total=len(recent), tier=i18n.t("tier.novice"))
+        return Cap("novice", why)
+    fresh = [k for x in recent[-RECENT:] for k in x.critical if _SKILL_OF.get(k) == skill]
+    if fresh:
+        why = i18n.t("progress.cap.recent_critical", mark=i18n.t(f"kind.{fresh[-1]}"), tier=i18n.t("tier.proficient"))
+        return Cap("proficient", why)
+    return None
+
+
+def _capped(level: float | None, cap: Cap | None) -> tuple[float | None, Cap | None]:
+    """The level held to its cap's tier; the cap kept only where it lowered something."""
+    if level is None or cap is None or level <= _ceiling(cap.tier):
+        return level, None
+    return _ceiling(cap.tier), cap
+
+
 def _trainee(name: str, groups: list[str], person: _Person | None, marks: Counter[str]) -> TraineeProgress:
     sessions = person.sessions if person else []
+    recent = sessions[-WINDOW:]
     levels: Sequence[float | None] = person.levels if person else [None] * (1 + len(SKILLS))
-    skills = {
-        skill: SkillProgress(
-            skill=skill,
-            level=levels[1 + i],
-            tier=tier_of(levels[1 + i]),
-            history=[(x.at, x.skills[i]) for x in sessions],
+    skills = {}
+    for i, skill in enumerate(SKILLS):
+        level, cap = _capped(levels[1 + i], _critical_cap(skill, recent))
+        history = [(x.at, x.skills[i]) for x in sessions]
+        skills[skill] = SkillProgress(
+            skill=skill, level=level, tier=tier_of(level), history=history, scored=levels[1 + i], cap=cap
         )
-        for i, skill in enumerate(SKILLS)
-    }
+    overall, cap = _capped(levels[0], _pass_rate_cap(recent))
     passed = sum(x.passed for x in sessions)
     return TraineeProgress(
         name=name,
         groups=groups,
-        level=levels[0],
-        tier=tier_of(levels[0]),
+        level=overall,
+        tier=tier_of(overall),
+        scored=levels[0],
+        cap=cap,
         attempts=len(sessions),
         passed=passed,
         pass_rate=_rate(passed, len(sessions)),
@@ -467,6 +566,7 @@ def _group(
             tier=t.tier,
             attempts=t.attempts,
             pass_rate=t.pass_rate,
+            cap=t.cap,
         )
         for i, t in enumerate(ordered)
     ]

@@ -64,7 +64,9 @@ class MentorScreen(SparringScreen):
                 yield PlotextPlot(id="chart")
                 with Horizontal(id="levels"):
                     yield DataTable(id="skills", cursor_type="none", show_cursor=False)
-                    yield Static("", id="weakest")
+                    with Vertical(id="notes"):
+                        yield Static("", id="weakest")
+                        yield Static("", id="held")
         yield DataTable(id="sessions", cursor_type="row")
         yield Footer()
 
@@ -160,11 +162,16 @@ class MentorScreen(SparringScreen):
         self._chart(trainee)
         skills = self.query_one("#skills", DataTable)
         skills.clear()
+        held = [i18n.t("progress.held", why=trainee.cap.why)] if trainee and trainee.cap else []
         for skill in SKILLS:
             level = trainee.skills[skill] if trainee and skill in trainee.skills else None
             skills.add_row(
                 i18n.t(f"skill.{skill}"), _level(level.level if level else None), _tier(level.tier if level else None)
             )
+            if level and level.cap:
+                held.append(f"{i18n.t(f'skill.{skill}')}: {i18n.t('progress.held', why=level.cap.why)}")
+        # Why a level is lower than its scores: the mentor sees the rule, not only the number.
+        self.query_one("#held", Static).update("\n".join(held))
         sessions = self.query_one("#sessions", DataTable)
         sessions.clear()
         if name is None:
