@@ -519,6 +519,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{mark} (критично) в одной из последних 3 сессий: не выше уровня «{tier}»",
     ),
     "progress.held": ("Held down: {why}", "Ограничено: {why}"),
+    "next.key": ("Next", "Дальше"),
+    "next.line": ("Practise next (n): {title}. {reason}.", "Что потренировать (n): {title}. {reason}."),
+    "next.none": (
+        "You have passed every scenario {count} times: ask your mentor for a new one.",
+        "Все сценарии сданы по {count} раза: попросите у наставника новый.",
+    ),
+    "next.first": (
+        "Start with the easiest case (difficulty {difficulty})",
+        "Начните с самого простого случая (сложность {difficulty})",
+    ),
+    "next.weakest": ("Your {skill} skill is {tier} ({level})", "Навык «{skill}» — {tier} ({level})"),
+    "next.works.asking": ("this case has {count} facts to find", "в этом случае нужно выяснить фактов: {count}"),
+    "next.works.listening": (
+        "the customer gives {count} details up front: don't ask for them again",
+        "клиент сразу сообщает деталей: {count} — не переспрашивайте",
+    ),
+    "next.works.personalization": (
+        "the customer gives {count} details to use in your replies",
+        "клиент сообщает деталей, которые стоит использовать в ответах: {count}",
+    ),
+    "next.works.empathy": (
+        "this customer is {temperament}, intensity {intensity}/10",
+        "клиент: {temperament}, сила {intensity}/10",
+    ),
+    "next.works.resolution": (
+        "{count} wrong turns to avoid on the way to a fix",
+        "неверных шагов на пути к решению: {count}",
+    ),
     "tier.novice": ("novice", "новичок"),
     "tier.developing": ("developing", "осваивает"),
     "tier.proficient": ("proficient", "уверенный"),

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Markdown, Select
+from textual.widgets import DataTable, Footer, Header, Markdown, Select, Static
 
 from simulator.catalog import Scenario
 from simulator.catalog.models import Temperament
 from simulator.engine.difficulty import describe, level_for
-from simulator.i18n import t
+from simulator.i18n import language, t
+from simulator.next_scenario import ENOUGH, Suggestion, suggest
 from simulator.tui.screens import SparringScreen, TextPrompt
+from transcripts.progress import progress
 from transcripts.repository import STAFF, AccessDenied, NotFound, Repository
 
 if TYPE_CHECKING:
@@ -22,12 +25,15 @@ if TYPE_CHECKING:
 
 
 class HomeScreen(SparringScreen):
+    suggestion: Suggestion | None = None
+
     CSS_PATH = "home.tcss"
     AUTO_FOCUS = "#scenarios"
     BINDINGS = [
         Binding("enter", "practice", "tui.practice", priority=True),
         Binding("a", "assessment", "tui.assessment"),
         Binding("c", "resume", "tui.resume"),
+        Binding("n", "next", "next.key"),
         Binding("s", "settings", "tui.settings"),
         Binding("i", "identity", "tui.identity"),
         Binding("m", "mentor", "mentor.open"),
@@ -47,6 +53,7 @@ class HomeScreen(SparringScreen):
             yield Select([(str(d), d) for d in range(1, 6)], prompt=t("tui.difficulty"), id="difficulty")
             domains = sorted({doc.model.domain for doc in self.sparring.catalog.scenarios.values()})
             yield Select([(d, d) for d in domains], prompt=t("tui.domain"), id="domain")
+        yield Static("", id="next")
         with Horizontal(id="main"):
             yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
             yield Markdown(id="briefing")
@@ -97,6 +104,30 @@ class HomeScreen(SparringScreen):
         for s in self.sparring.repo.sessions(limit=20):
             score = "" if s.score is None else f"{s.score} {'✓' if s.passed else '✗'}"
             table.add_row(s.id, s.scenario or "", t(f"status.{s.status}"), score, key=s.id)
+        self.refresh_next()
+
+    def refresh_next(self) -> None:
+        """The scenario to practise next for whoever uses the app, and why."""
+        repo = self.sparring.repo
+        me = repo.actor.name
+        try:
+            mine = progress(repo, trainee=me).trainees
+        except (AccessDenied, NotFound):
+            mine = []
+        passes = Counter(s.scenario for s in repo.sessions(trainee=me, limit=100_000) if s.passed and s.scenario)
+        self.suggestion = suggest(self.sparring.catalog, mine[0] if mine else None, passes, language())
+        line = self.query_one("#next", Static)
+        if self.suggestion is None:
+            line.update(t("next.none", count=ENOUGH))
+            return
+        title = self.sparring.catalog.scenario(self.suggestion.scenario).title
+        line.update(t("next.line", title=title, reason=self.suggestion.reason))
+
+    def action_next(self) -> None:
+        from simulator.tui.practice import PracticeScreen
+
+        if self.suggestion is not None:
+            self.app.push_screen(PracticeScreen(self.suggestion.scenario, mode="practice"))
 
     @on(Select.Changed)
     def filters_changed(self) -> None:
