@@ -1,8 +1,11 @@
-"""Every user-visible string of the CLI in English and Russian. ``SPARRING_LANGUAGE`` picks one."""
+"""Every user-visible string of the CLI in English and Russian. The settings pick one: ``SPARRING_LANGUAGE``,
+else ``language`` in config.toml."""
 
 from __future__ import annotations
 
 import os
+from functools import cache
+from pathlib import Path
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # key: (English, Russian)
@@ -863,8 +866,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 def language() -> str:
-    lang = os.environ.get("SPARRING_LANGUAGE", "en")
-    return lang if lang in ("en", "ru") else "en"
+    """The interface language, in the settings' order: the environment, then config.toml, then English."""
+    from simulator import paths
+
+    chosen = os.environ.get("SPARRING_LANGUAGE")
+    if chosen:  # read first and without the settings: --help must not wait for pydantic
+        return chosen if chosen in ("en", "ru") else "en"
+    return _configured(paths.config_file())
+
+
+@cache
+def _configured(config: Path) -> str:
+    """The settings' language when the environment does not set it, read once per config file."""
+    from pydantic import ValidationError
+
+    from simulator.settings import load_settings
+
+    try:
+        return load_settings().language
+    except (ValidationError, ValueError):  # a broken config.toml or setting: the command that needs it says so
+        return "en"
+
+
+def reload() -> None:
+    """Read the language again: config.toml has changed."""
+    _configured.cache_clear()
 
 
 def t(key: str, lang: str | None = None, **values: object) -> str:

@@ -162,8 +162,11 @@ async def test_settings_are_saved_without_any_key(app_for, monkeypatch):
     from simulator import paths
     from simulator.tui.settings import SettingsScreen
 
+    from simulator import i18n
+    from tests.test_cli import sparring
+
     monkeypatch.setenv("SPARRING_API_KEY", "sk-secret-never-written")
-    monkeypatch.setenv("SPARRING_LANGUAGE", "en")  # saving switches the process to Russian; undone after
+    monkeypatch.delenv("SPARRING_LANGUAGE", raising=False)  # the saved language, not the environment's
     app = app_for()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s")
@@ -176,7 +179,11 @@ async def test_settings_are_saved_without_any_key(app_for, monkeypatch):
     assert "sk-secret" not in saved
     config = tomllib.loads(saved)
     assert config["language"] == "ru" and config["model"] == "/models/qwen.gguf" and config["backend"] == "scripted"
-    assert app.settings.language == "ru"
+    assert app.settings.language == "ru" and i18n.language() == "ru"
+    # and after a restart: a new process reads config.toml
+    restarted = sparring("--help")
+    assert "тренируйте поддержку клиентов" in restarted.stdout, restarted.stdout[:300]
+    i18n.reload()
 
 
 async def test_the_command_palette_reaches_every_main_screen(app_for):

@@ -8,7 +8,6 @@ one is set.
 from __future__ import annotations
 
 import json
-import os
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -17,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Label, Select, Static, Switch
 
-from simulator import paths
+from simulator import i18n, paths
 from simulator.i18n import t
 from simulator.llm.openai_backend import public_url
 from simulator.settings import load_settings
@@ -92,7 +91,7 @@ class SettingsScreen(SparringScreen):
         # Credentials never go to disk: user:password@ or a query in the URL stay where they came from.
         values["base_url"] = public_url(str(values["base_url"])) if values["base_url"] else ""
         save_config(values)
-        os.environ["SPARRING_LANGUAGE"] = str(values["language"])  # new screens speak it at once
+        i18n.reload()  # new screens speak it at once (unless SPARRING_LANGUAGE says otherwise)
         try:
             self.sparring.settings = load_settings()
         except ValueError as exc:  # e.g. the environment holds a value the settings refuse
