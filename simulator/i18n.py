@@ -94,9 +94,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "неизвестный бот '{name}' (варианты: {choices})",
     ),
     "simulate.scripted_instead": (
-        "The embedded model writes no usable {lang}; the customer uses authored lines (scripted). "
+        "The embedded model writes no usable {language}; the customer uses authored lines (scripted). "
         "Set SPARRING_MODEL to a bigger GGUF or use --backend openai for a generated voice.",
-        "Встроенная модель не пишет на языке «{lang}»; клиент говорит авторскими репликами (scripted). "
+        "Встроенная модель не пишет на языке «{language}»; клиент говорит авторскими репликами (scripted). "
         "Укажите SPARRING_MODEL с более крупной GGUF или --backend openai.",
     ),
     "simulate.saved": ("Transcript saved to {path}", "Транскрипт сохранён в {path}"),

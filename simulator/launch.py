@@ -59,7 +59,7 @@ def backend_for(settings: Settings, scenario: Scenario) -> tuple[Backend, str | 
     if writes_language(settings.backend, settings.model, scenario.language):
         return make_backend(settings), None
     scripted = settings.model_copy(update={"backend": "scripted"})
-    return make_backend(scripted), t("simulate.scripted_instead", lang=scenario.language)
+    return make_backend(scripted), t("simulate.scripted_instead", language=scenario.language)
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def store(tmp_path) -> Store:
         id="s-1",
         scenario="home-internet-down",
         events=_events(),
-        meta={"persona": "dana", "backend": "local", "model": "smol.gguf"},
+        meta={"persona": "angry", "customer": "Dana", "temperament": "angry", "backend": "local", "model": "smol.gguf"},
     )
     trainee.store_transcript(transcript)
     report = grade(transcript)
@@ -334,6 +334,8 @@ def test_russian_labels_keep_stored_texts(store, monkeypatch):
     for label in ("Отчёт о сессии", "Навыки", "Транскрипт", "перебивает клиента", "отменяет отметку", "незачёт"):
         assert label in parsed.all_text, label
     assert "Session report" not in parsed.all_text
+    assert "Dana · злой" in parsed.all_text
+    assert "angry" not in parsed.all_text  # the persona by name and temperament, not its English id
     assert all(squash(m.why) in parsed.all_text for m in store.report.marks), "mark texts stay as stored"
     text = str(export_session(store.trainee, "s-1", "md"))
     assert text.startswith("# Отчёт о сессии") and "## Транскрипт" in text and "**клиент**" in text

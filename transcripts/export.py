@@ -244,8 +244,12 @@ def _header(data: SessionExport, lang: str) -> dict[str, Any]:
     if events:
         details.append((t("export.duration", lang), _clock(events[-1].t)))
     details.append((t("export.mode", lang), _choice("export.mode", session.mode, lang)))
-    if persona := data.transcript.meta.get("persona"):
-        details.append((t("export.customer", lang), str(persona)))
+    meta = data.transcript.meta
+    if persona := meta.get("persona"):  # by name and temperament; sessions stored before those, by persona id
+        customer = str(meta.get("customer") or persona)
+        if temperament := meta.get("temperament"):
+            customer += f" · {t(f'temperament.{temperament}', lang)}"
+        details.append((t("export.customer", lang), customer))
     if session.backend:
         details.append((t("export.backend", lang), session.backend + (f" · {session.model}" if session.model else "")))
     if session.status != "finished":

@@ -57,6 +57,8 @@ class Session:
             language=scenario.language,
             meta={
                 "persona": persona.id,
+                "customer": persona.name.get(scenario.language) or persona.id,
+                "temperament": persona.temperament.value,
                 "seed": seed,
                 "difficulty": self.level.level,
                 "backend": backend.name,
