@@ -159,10 +159,8 @@ def test_serve_answers_a_browser_on_localhost(tmp_path):
 async def test_settings_are_saved_without_any_key(app_for, monkeypatch):
     import tomllib
 
-    from simulator import paths
+    from simulator import i18n, paths
     from simulator.tui.settings import SettingsScreen
-
-    from simulator import i18n
     from tests.test_cli import sparring
 
     monkeypatch.setenv("SPARRING_API_KEY", "sk-secret-never-written")
