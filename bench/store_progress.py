@@ -6,7 +6,7 @@ PostgreSQL side by side.
 Both databases get the same synthetic sessions (random scenarios, skills, marks, a few regrades), bulk
 inserted with SQLAlchemy core in batches. ``progress(group=...)`` is timed as that group's mentor (median of
 ``--runs``, target 150 ms); events are appended the way a live session does it: ``Repository.append_event``,
-one commit per event. PostgreSQL is a throwaway server (``transcripts.pgserver``); without one, only SQLite
+one commit per event. PostgreSQL is a throwaway server (``bench.pgserver``); without one, only SQLite
 is measured.
 """
 
@@ -31,9 +31,9 @@ from sqlmodel import SQLModel
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.claims import claim  # noqa: E402
+from bench.pgserver import PostgresUnavailable, temporary_postgres  # noqa: E402
 from grading.report import SKILL_OF, SKILLS  # noqa: E402
 from transcripts.format import Event, Transcript  # noqa: E402
-from transcripts.pgserver import PostgresUnavailable, temporary_postgres  # noqa: E402
 from transcripts.progress import progress  # noqa: E402
 from transcripts.repository import Repository  # noqa: E402
 from transcripts.store import open_engine, sqlite_url  # noqa: E402

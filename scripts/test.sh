@@ -15,4 +15,9 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
 fi
 
 pip install -q -e '.[test]'
+# The gates CONTRIBUTING.md promises, before the tests: lint, formatting, types, and the layering contracts.
+ruff check --quiet .
+ruff format --check --quiet .
+mypy
+lint-imports --no-cache >/dev/null
 python -m pytest "$@"

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
-from transcripts.pgserver import PostgresUnavailable, temporary_postgres
+from bench.pgserver import PostgresUnavailable, temporary_postgres
 
 
 @pytest.fixture(scope="session")
