@@ -353,6 +353,18 @@ def _owned_mistake(tokens: list[str], lex: Lexicon, window: int = 4) -> list[str
     return found
 
 
+REPEAT_SIMILARITY = 0.8
+"""Word overlap (Jaccard) from which a message says again what an earlier one said."""
+REPEAT_WORDS = 4
+"""Shorter messages ("Thanks!", "One moment") may come twice without being a script."""
+
+
+def repeats(said: frozenset[str], earlier: Iterable[frozenset[str]]) -> bool:
+    """The agent says (nearly) what they already said: the report marks it and the customer hears a script.
+    ``said`` and ``earlier`` are the messages' sets of words."""
+    return len(said) >= REPEAT_WORDS and any(len(said & old) / len(said | old) >= REPEAT_SIMILARITY for old in earlier)
+
+
 def _reflected_feelings(tokens: list[str], lex: Lexicon, window: int = 3) -> list[str]:
     """A feeling word shortly after a reflecting frame: "that sounds really frustrating", "вам, наверное, обидно"."""
     found = []

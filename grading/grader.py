@@ -21,6 +21,7 @@ from grading.cues import (
     has_sequence,
     mentions,
     questions,
+    repeats,
     stem,
     tells_to,
     thanks,
@@ -48,7 +49,6 @@ CODES = ("order", "ticket", "contract")
 """Kinds of code a customer may give without naming it ("it's 4471-B")."""
 DEFAULT_PASS = 70
 DEFAULT_FIRST_REPLY = 60.0
-REPEAT_SIMILARITY = 0.8
 QUOTE_CHARS = 160
 STALE_TYPING = 60.0
 """A typing indicator with no message for this long no longer makes a reply an interruption."""
@@ -87,7 +87,7 @@ class Walk:
     """Words the customer brought into the conversation (not ones they quoted back from the agent)."""
     flagged_facts: set[str] = field(default_factory=set)
     customer_spoke_at: float | None = None
-    agent_messages: list[tuple[int, set[str]]] = field(default_factory=list)
+    agent_messages: list[tuple[int, frozenset[str]]] = field(default_factory=list)
     interruptions: int = 0
     asked_before_fix: bool = False
     upset: Event | None = None
@@ -298,18 +298,15 @@ class Walk:
         self.mark("canned_answer", event, why, better=feedback.better("canned_answer", self.lang))
 
     def _repeated(self, event: Event) -> None:
-        mine = {w for w in words(event.text or "")}
-        if len(mine) >= 4:
-            for _, before in self.agent_messages:
-                if len(mine & before) / len(mine | before) >= REPEAT_SIMILARITY:
-                    self.mark(
-                        "repeated_answer",
-                        event,
-                        feedback.why("repeated_answer", self.lang),
-                        severity="minor",
-                        better=feedback.better("repeated_answer", self.lang),
-                    )
-                    break
+        mine = frozenset(words(event.text or ""))
+        if repeats(mine, (before for _, before in self.agent_messages)):
+            self.mark(
+                "repeated_answer",
+                event,
+                feedback.why("repeated_answer", self.lang),
+                severity="minor",
+                better=feedback.better("repeated_answer", self.lang),
+            )
         self.agent_messages.append((event.seq, mine))
 
     def _asked_again(self, event: Event, cues: Cues) -> None:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from grading.cues import Cues, analyze, credited, gives_step, mentions, words
+from grading.cues import Cues, analyze, credited, gives_step, mentions, repeats, words
 from grading.grader import sentence_with
 from grading.understanding import looked_up
 from simulator.catalog.models import Behaviour, Fact, Intent, Persona, Scenario
@@ -89,7 +89,7 @@ class Director:
         opening = self.heard.casefold()
         self.said: set[str] = {f.id for f in scenario.facts.volunteered if f.value.casefold() in opening}
         self._facts = {f.id: f for f in scenario.all_facts()}
-        self._agent_said: list[set[str]] = []
+        self._agent_said: list[frozenset[str]] = []
         self._credited: set[str] = set()
         self.stated: set[str] = set()
         """Facts the agent stated correctly themselves (looked up): known, so never revealed or demanded."""
@@ -114,7 +114,7 @@ class Director:
         patience = [e.meta["patience"] for e in customer if isinstance(e.meta.get("patience"), int)]
         if patience:
             self.patience = patience[-1]
-        self._agent_said = [set(words(e.text or "")) for e in transcript.messages("agent")]
+        self._agent_said = [frozenset(words(e.text or "")) for e in transcript.messages("agent")]
 
     def hear(self, customer_text: str) -> None:
         self.heard += " " + customer_text
@@ -275,9 +275,10 @@ class Director:
         return draft.react(messages, back)
 
     def _repeats(self, text: str) -> bool:
-        """The agent says (nearly) what they already said: customers read that as a script."""
-        mine = set(words(text))
-        repeat = any(len(mine & old) / max(1, len(mine | old)) >= 0.8 for old in self._agent_said)
+        """The agent says (nearly) what they already said: customers read that as a script (the same rule as the
+        report's repeated_answer)."""
+        mine = frozenset(words(text))
+        repeat = repeats(mine, self._agent_said)
         self._agent_said.append(mine)
         return repeat
 
