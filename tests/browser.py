@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,7 @@ def served(home: Path, log: Path, *, acting_as: str | None = None, timeout: floa
             env=store_env(home),
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, with every app it starts
         )
         url = f"http://127.0.0.1:{port}/"
         try:
@@ -94,12 +96,14 @@ def served(home: Path, log: Path, *, acting_as: str | None = None, timeout: floa
                     time.sleep(0.1)
             yield url
         finally:
-            server.terminate()
-            try:
+            # The apps it started would outlive it: end its whole process group.
+            with suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
+            with suppress(subprocess.TimeoutExpired):
                 server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            with suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
 # Runs before textual.js: the first xterm Terminal assigned to a `.terminal` property is kept as window.__xterm,
