@@ -67,15 +67,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(home: Path, log: Path, *, acting_as: str | None = None, timeout: float = 30) -> Iterator[str]:
-    """``sparring [--as NAME] serve`` on a free port of 127.0.0.1; yields its URL once it answers. Its output,
-    and that of every app it starts, goes to ``log``."""
+def served(home: Path, log: Path, *, timeout: float = 30) -> Iterator[str]:
+    """``sparring serve`` on a free port of 127.0.0.1; yields its URL once it answers. Its output, and that of
+    every app it starts, goes to ``log``."""
     port = free_port()
-    who = ["--as", acting_as] if acting_as else []
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "simulator.cli", *who, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "simulator.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
             env=store_env(home),
             stdout=out,
