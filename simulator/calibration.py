@@ -1,11 +1,13 @@
-"""The calibration report for people (a table and two lists, in SPARRING_LANGUAGE) or for scripts (JSON).
+"""The calibration report for people (a table and two lists, in SPARRING_LANGUAGE) or for scripts: CSV (one row
+per mark kind) or JSON (the whole report).
 
-JSON keys and mark kinds are stable identifiers in English; rates are fractions.
+CSV columns, JSON keys and mark kinds are stable identifiers in English; rates are fractions.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import asdict
 
 from pydantic import TypeAdapter
 from rich import box
@@ -14,15 +16,21 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.i18n import t
+from simulator.listing import OutputFormat, csv_text, output_format
 from transcripts.calibration import Calibration, Verdict
 
 NUMBER_COLUMNS = ("reviewed", "agreed", "overridden", "agreement", "precision")
+CSV_COLUMNS = ("kind", *NUMBER_COLUMNS)
 
 
-def render_calibration(report: Calibration, output: str = "text", *, width: int = 100) -> str:
-    """``text`` (plain, no colour codes) or ``json`` (the whole report, empty lists when nothing is reviewed)."""
-    if output == "json":
+def render_calibration(report: Calibration, output: OutputFormat | str = "table", *, width: int = 100) -> str:
+    """``table`` (plain, no colour codes), ``csv`` (the figures per kind, a header row even when nothing is
+    reviewed) or ``json`` (the whole report, empty lists when nothing is reviewed)."""
+    chosen = output_format(output)
+    if chosen is OutputFormat.json:
         return TypeAdapter(Calibration).dump_json(report, indent=2).decode() + "\n"
+    if chosen is OutputFormat.csv:
+        return csv_text(CSV_COLUMNS, [asdict(kind) for kind in report.kinds])
     if not report.kinds:
         return t("calibration.empty") + "\n"
     out = io.StringIO()

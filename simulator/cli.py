@@ -15,6 +15,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from simulator.i18n import t
+from simulator.listing import OutputFormat, output_format
 
 app = typer.Typer(help=t("app.help"), add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
 
@@ -38,6 +39,21 @@ DifficultyOption = Annotated[
 ]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help=t("simulate.out"), show_default=False)]
 LangOption = Annotated[Lang | None, typer.Option("--lang", help=t("grade.lang"), show_default=False)]
+
+
+def _output_format(value: str | OutputFormat) -> OutputFormat:
+    try:
+        return output_format(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+# Every listing: table for people, csv or json for scripts (simulator.listing). A parser, not the enum itself, so
+# the old name "text" still means table without being offered in --help.
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", parser=_output_format, metavar="[table|csv|json]", help=t("format.help")),
+]
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
@@ -156,27 +172,60 @@ def schema(
 
 
 @app.command("list", help=t("list.help"))
-def list_catalog(catalog: CatalogOption = None) -> None:
+def list_catalog(catalog: CatalogOption = None, output: FormatOption = OutputFormat.table) -> None:
     from simulator.catalog import catalog_roots, load_catalog
+    from simulator.listing import Column, print_table, show
 
     with friendly_errors():  # a bad setting is one line, never a traceback that quotes its value
         settings = _settings()
     loaded = load_catalog(catalog_roots([*settings.catalog, *(catalog or [])]))
     for problem in loaded.problems:
         typer.echo(str(problem), err=True)
-    typer.echo(t("list.personas"))
-    for pid, doc in sorted(loaded.personas.items()):
-        persona = doc.model
-        typer.echo(
-            f"  {pid:<12} {persona.temperament.value:<10} {persona.intensity:>2}/10  {', '.join(persona.languages)}"
-        )
-    typer.echo(t("list.scenarios"))
-    for sid, sdoc in sorted(loaded.scenarios.items()):
-        scenario = sdoc.model
-        typer.echo(
-            f"  {sid:<24} {scenario.language}  {scenario.domain:<10} {'★' * scenario.difficulty:<5} "
-            f"{scenario.persona:<10} {scenario.title}"
-        )
+    empty = dict.fromkeys(("title", "languages", "domain", "difficulty", "persona", "temperament", "intensity"))
+    personas = [
+        {
+            **empty,
+            "kind": "persona",
+            "id": pid,
+            "languages": list(doc.model.languages),
+            "temperament": doc.model.temperament.value,
+            "intensity": doc.model.intensity,
+        }
+        for pid, doc in sorted(loaded.personas.items())
+    ]
+    scenarios = [
+        {
+            **empty,
+            "kind": "scenario",
+            "id": sid,
+            "title": doc.model.title,
+            "languages": [doc.model.language],
+            "domain": doc.model.domain,
+            "difficulty": doc.model.difficulty,
+            "persona": doc.model.persona,
+        }
+        for sid, doc in sorted(loaded.scenarios.items())
+    ]
+    if output is not OutputFormat.table:  # one list of both kinds, with the same keys
+        show([Column(key) for key in ("kind", "id", *empty)], personas + scenarios, output)
+        return
+    ident = Column("id", t("list.col.id"), no_wrap=True, min_width=12)
+    persona_columns = [
+        ident,
+        Column("temperament", t("list.col.temperament")),
+        Column("intensity", t("list.col.intensity"), lambda r: f"{r['intensity']}/10", justify="right"),
+        Column("languages", t("list.col.languages"), lambda r: ", ".join(r["languages"])),
+    ]
+    scenario_columns = [
+        ident,
+        Column("languages", t("list.col.language"), lambda r: r["languages"][0]),
+        Column("domain", t("list.col.domain")),
+        Column("difficulty", t("list.col.difficulty"), lambda r: "★" * r["difficulty"]),
+        Column("persona", t("list.col.persona")),
+        Column("title", t("list.col.title")),
+    ]
+    print_table(persona_columns, personas, t("list.personas"))
+    print_table(scenario_columns, scenarios, t("list.scenarios"))
 
 
 @app.command(help=t("simulate.help"))
@@ -283,9 +332,7 @@ def understand(
 def unplaced(
     scenario: ScenarioOption,
     limit: Annotated[int, typer.Option("--limit", help=t("unplaced.limit"), min=1)] = 500,
-    output: Annotated[
-        UnderstandFormat, typer.Option("--format", "-f", help=t("understand.format"))
-    ] = UnderstandFormat.text,
+    output: FormatOption = OutputFormat.table,
     catalog: CatalogOption = None,
 ) -> None:
     from simulator.understand import run_unplaced
@@ -296,7 +343,7 @@ def unplaced(
             repo=repo,
             scenario=scenario,
             limit=limit,
-            output=output.value,
+            output=output,
             catalog=[*settings.catalog, *(catalog or [])],
         )
 
@@ -363,24 +410,21 @@ def group_add(name: Annotated[str, typer.Argument(help=t("group.name"))]) -> Non
 
 
 @group_app.command("list", help=t("group.list.help"))
-def group_list() -> None:
+def group_list(output: FormatOption = OutputFormat.table) -> None:
     from simulator.manage import list_groups
 
     with store() as repo:
-        list_groups(repo)
+        list_groups(repo, output)
 
 
 @group_app.command("members", help=t("group.members.help"))
-def group_members(name: Annotated[str, typer.Argument(help=t("group.name"))]) -> None:
+def group_members(
+    name: Annotated[str, typer.Argument(help=t("group.name"))], output: FormatOption = OutputFormat.table
+) -> None:
     from simulator.manage import list_members
 
     with store() as repo:
-        list_members(repo, name)
-
-
-class ListFormat(StrEnum):
-    text = "text"
-    json = "json"
+        list_members(repo, name, output)
 
 
 @templates_app.command("import", help=t("templates.import.help"))
@@ -396,12 +440,12 @@ def templates_import(
 @templates_app.command("list", help=t("templates.list.help"))
 def templates_list(
     group: GroupOption = None,
-    output: Annotated[ListFormat, typer.Option("--format", "-f", help=t("templates.format"))] = ListFormat.text,
+    output: FormatOption = OutputFormat.table,
 ) -> None:
     from simulator.manage import list_macros
 
     with store() as repo:
-        list_macros(repo, group, output.value)
+        list_macros(repo, group, output)
 
 
 @person_app.command("add", help=t("person.add.help"))
@@ -476,12 +520,12 @@ def person_redeem(name: Annotated[str, typer.Argument(help=t("person.name"))], s
 @app.command(help=t("audit.help"))
 def audit(
     limit: Annotated[int, typer.Option("--limit", help=t("audit.limit"), min=1)] = 100,
-    output: Annotated[ListFormat, typer.Option("--format", "-f", help=t("templates.format"))] = ListFormat.text,
+    output: FormatOption = OutputFormat.table,
 ) -> None:
     from simulator.manage import list_audit
 
     with store() as repo:
-        list_audit(repo, limit, output.value)
+        list_audit(repo, limit, output)
 
 
 @app.command(help=t("sessions.help"))
@@ -491,11 +535,12 @@ def sessions(
     scenario: Annotated[str | None, typer.Option("--scenario", help=t("sessions.scenario"), show_default=False)] = None,
     status: Annotated[str | None, typer.Option("--status", help=t("sessions.status"), show_default=False)] = None,
     limit: Annotated[int, typer.Option("--limit", help=t("sessions.limit"), min=1)] = 50,
+    output: FormatOption = OutputFormat.table,
 ) -> None:
     from simulator.manage import list_sessions
 
     with store() as repo:
-        list_sessions(repo, trainee=trainee, group=group, scenario=scenario, status=status, limit=limit)
+        list_sessions(repo, trainee=trainee, group=group, scenario=scenario, status=status, limit=limit, output=output)
 
 
 @app.command(help=t("review.help"))
@@ -589,48 +634,33 @@ def export(
     typer.echo(t("export.written", path=out), err=True)
 
 
-class ProgressFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
 @app.command(help=t("progress.help"))
 def progress(
     group: Annotated[str | None, typer.Option("--group", help=t("progress.group"), show_default=False)] = None,
     trainee: Annotated[str | None, typer.Option("--trainee", help=t("progress.trainee"), show_default=False)] = None,
-    output: Annotated[ProgressFormat, typer.Option("--format", "-f", help=t("progress.format"))] = ProgressFormat.table,
+    output: FormatOption = OutputFormat.table,
 ) -> None:
-    import shutil
-
+    from simulator.listing import width
     from simulator.progress_view import render_progress
     from transcripts.progress import progress as load_progress
 
     with store() as repo:
         summary = load_progress(repo, group=group, trainee=trainee)
-    sys.stdout.write(render_progress(summary, output.value, width=shutil.get_terminal_size().columns))
-
-
-class CalibrationFormat(StrEnum):
-    text = "text"
-    json = "json"
+    sys.stdout.write(render_progress(summary, output, width=width()))
 
 
 @app.command(help=t("calibration.help"))
 def calibration(
     group: Annotated[str | None, typer.Option("--group", help=t("calibration.group"), show_default=False)] = None,
-    output: Annotated[
-        CalibrationFormat, typer.Option("--format", "-f", help=t("calibration.format"))
-    ] = CalibrationFormat.text,
+    output: FormatOption = OutputFormat.table,
 ) -> None:
-    import shutil
-
     from simulator.calibration import render_calibration
+    from simulator.listing import width
     from transcripts.calibration import calibration as load_calibration
 
     with store() as repo:
         report = load_calibration(repo, group=group)
-    sys.stdout.write(render_calibration(report, output.value, width=shutil.get_terminal_size().columns))
+    sys.stdout.write(render_calibration(report, output, width=width()))
 
 
 @app.command(help=t("serve.help"))

@@ -315,7 +315,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The group whose library it is (default: the one every group shares).",
         "Группа, чья это библиотека (по умолчанию — общая для всех групп).",
     ),
-    "templates.format": ("text or json.", "text или json."),
     "templates.imported": (
         "{count} macro(s) now make up the {scope} library.",
         "Библиотека «{scope}» теперь состоит из макросов: {count}.",
@@ -425,15 +424,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Только эта группа (которую вы ведёте как наставник; персоналу — любая).",
     ),
     "progress.trainee": ("Only this trainee.", "Только этот стажёр."),
-    "progress.format": ("Output: table, csv or json.", "Вывод: table, csv или json."),
     "progress.not_group_mentor": ("you do not mentor group '{name}'", "вы не наставник группы '{name}'"),
     "progress.not_in_group": (
         "'{name}' is not a trainee of group '{group}'",
         "'{name}' не стажёр группы '{group}'",
-    ),
-    "progress.bad_format": (
-        "unknown output '{output}' (choose from: {choices})",
-        "неизвестный формат вывода '{output}' (варианты: {choices})",
     ),
     "progress.empty": ("No trainees to show.", "Некого показать."),
     "progress.trainee_title": (
@@ -476,7 +470,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Only the sessions of this group's members (a group you mentor; staff: any).",
         "Только сессии участников этой группы (которую вы ведёте как наставник; персоналу — любой).",
     ),
-    "calibration.format": ("Output: text or json.", "Вывод: text или json."),
     "calibration.empty": (
         "No reviewed marks yet: mentors review marks with sparring review SESSION MARK.",
         "Проверенных отметок пока нет: наставники проверяют отметки командой sparring review SESSION MARK.",
@@ -862,6 +855,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outcome.unfinished": ("unfinished", "не завершено"),
     "list.personas": ("Personas", "Персонажи"),
     "list.scenarios": ("Scenarios", "Сценарии"),
+    "list.col.id": ("id", "код"),
+    "list.col.temperament": ("temperament", "темперамент"),
+    "list.col.intensity": ("intensity", "сила"),
+    "list.col.languages": ("languages", "языки"),
+    "list.col.language": ("language", "язык"),
+    "list.col.domain": ("domain", "область"),
+    "list.col.difficulty": ("difficulty", "сложность"),
+    "list.col.persona": ("persona", "персонаж"),
+    "list.col.title": ("title", "название"),
+    "format.help": (
+        "Output: table for people, csv or json for scripts (the same rows, English keys).",
+        "Вывод: table для людей, csv или json для скриптов (те же строки, ключи на английском).",
+    ),
+    "format.bad": (
+        "unknown output '{output}' (choose from: {choices})",
+        "неизвестный формат вывода '{output}' (варианты: {choices})",
+    ),
+    "unplaced.col.count": ("times", "раз"),
+    "unplaced.col.question": ("question", "вопрос"),
+    "unplaced.col.where": ("asked in", "где задан"),
 }
 
 

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from grading import grade
 from grading.team import TeamReplies
 from simulator.catalog import catalog_roots, load_catalog
 from simulator.i18n import t
+from simulator.listing import Column, OutputFormat, show
 from transcripts.format import TranscriptError
 from transcripts.imports import read_conversation
 from transcripts.macros import read_macros
 from transcripts.repository import Refused, Repository
-
-
-def _print(table: Table) -> None:
-    Console(highlight=False).print(table)
 
 
 def add_group(repo: Repository, name: str) -> None:
@@ -34,50 +28,39 @@ def import_macros(repo: Repository, path: Path, group: str | None) -> None:
     typer.echo(t("templates.imported", count=count, scope=group or t("templates.shared")))
 
 
-def list_macros(repo: Repository, group: str | None, output: str) -> None:
-    macros = repo.macros(group=group)
-    if output == "json":
-        typer.echo(json.dumps([{"name": m.name, "text": m.text} for m in macros], ensure_ascii=False, indent=2))
-        return
-    if not macros:
-        typer.echo(t("templates.none"))
-        return
-    table = Table(t("manage.name"), t("templates.text"))
-    for macro in macros:
-        table.add_row(macro.name, macro.text)
-    _print(table)
+def list_macros(repo: Repository, group: str | None, output: OutputFormat) -> None:
+    rows = [{"name": m.name, "text": m.text} for m in repo.macros(group=group)]
+    columns = [Column("name", t("manage.name"), no_wrap=True), Column("text", t("templates.text"))]
+    show(columns, rows, output, empty=t("templates.none"))
 
 
-def list_groups(repo: Repository) -> None:
-    table = Table(t("manage.group"), t("manage.members"))
-    for group in repo.groups():
-        members = repo.members(group.name)
-        table.add_row(group.name, str(len(members)))
-    _print(table)
+def list_groups(repo: Repository, output: OutputFormat) -> None:
+    rows = [{"group": g.name, "members": len(repo.members(g.name))} for g in repo.groups()]
+    show([Column("group", t("manage.group")), Column("members", t("manage.members"), justify="right")], rows, output)
 
 
-def list_members(repo: Repository, group: str) -> None:
-    table = Table(t("manage.person"), t("manage.role"), t("manage.in_group"))
-    for person, mentors in repo.members(group):
-        table.add_row(person.name, person.role, t("manage.mentors") if mentors else t("manage.trains"))
-    _print(table)
+def list_members(repo: Repository, group: str, output: OutputFormat) -> None:
+    rows = [{"person": p.name, "role": p.role, "mentors": mentors} for p, mentors in repo.members(group)]
+    columns = [
+        Column("person", t("manage.person")),
+        Column("role", t("manage.role")),
+        Column("mentors", t("manage.in_group"), lambda r: t("manage.mentors") if r["mentors"] else t("manage.trains")),
+    ]
+    show(columns, rows, output)
 
 
-def list_audit(repo: Repository, limit: int, output: str) -> None:
+def list_audit(repo: Repository, limit: int, output: OutputFormat) -> None:
     from transcripts.signin import audit_log
 
-    entries = audit_log(repo, limit)
-    if output == "json":
-        rows = [{"at": e.at.isoformat(), "by": e.actor, "action": e.action, "about": e.subject} for e in entries]
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    if not entries:
-        typer.echo(t("audit.empty"))
-        return
-    table = Table(*t("audit.columns").split("|"))
-    for e in entries:
-        table.add_row(e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor or "-", e.action, e.subject)
-    _print(table)
+    rows = [{"at": e.at, "by": e.actor, "action": e.action, "about": e.subject} for e in audit_log(repo, limit)]
+    when, by, what, about = t("audit.columns").split("|")
+    columns = [
+        Column("at", when, lambda r: f"{r['at']:%Y-%m-%d %H:%M:%S}", no_wrap=True, min_width=19),
+        Column("by", by, lambda r: r["by"] or "-"),
+        Column("action", what),
+        Column("about", about),
+    ]
+    show(columns, rows, output, empty=t("audit.empty"))
 
 
 def add_person(repo: Repository, name: str, role: str, groups: list[str], mentors: list[str]) -> None:
@@ -86,19 +69,45 @@ def add_person(repo: Repository, name: str, role: str, groups: list[str], mentor
 
 
 def list_sessions(
-    repo: Repository, *, trainee: str | None, group: str | None, scenario: str | None, status: str | None, limit: int
+    repo: Repository,
+    *,
+    trainee: str | None,
+    group: str | None,
+    scenario: str | None,
+    status: str | None,
+    limit: int,
+    output: OutputFormat,
 ) -> None:
-    table = Table()
-    table.add_column(t("manage.session"), no_wrap=True, min_width=12)  # an id people copy: never cut
-    for header in ("manage.trainee", "manage.scenario", "manage.started", "manage.status", "report.outcome"):
-        table.add_column(t(header))
-    table.add_column(t("report.score"), no_wrap=True)
-    for s in repo.sessions(trainee=trainee, group=group, scenario=scenario, status=status, limit=limit):
-        score = "" if s.score is None else f"{s.score} {'✓' if s.passed else '✗'}"
-        outcome = t(f"outcome.{s.outcome}") if s.outcome else ""
-        started = f"{s.started_at:%Y-%m-%d %H:%M}"
-        table.add_row(s.id, s.trainee, s.scenario or "", started, t(f"status.{s.status}"), outcome, score)
-    _print(table)
+    rows = [
+        {
+            "session": s.id,
+            "trainee": s.trainee,
+            "scenario": s.scenario,
+            "mode": s.mode,
+            "started_at": s.started_at,
+            "status": s.status,
+            "outcome": s.outcome,
+            "score": s.score,
+            "passed": s.passed,
+        }
+        for s in repo.sessions(trainee=trainee, group=group, scenario=scenario, status=status, limit=limit)
+    ]
+    columns = [
+        Column("session", t("manage.session"), no_wrap=True, min_width=12),  # an id people copy: never cut
+        Column("trainee", t("manage.trainee")),
+        Column("scenario", t("manage.scenario")),
+        Column("mode"),
+        Column("started_at", t("manage.started"), lambda r: f"{r['started_at']:%Y-%m-%d %H:%M}", no_wrap=True),
+        Column("status", t("manage.status"), lambda r: t(f"status.{r['status']}")),
+        Column("outcome", t("report.outcome"), lambda r: t(f"outcome.{r['outcome']}") if r["outcome"] else ""),
+        Column("score", t("report.score"), _score, no_wrap=True),
+        Column("passed"),
+    ]
+    show(columns, rows, output)
+
+
+def _score(row: dict[str, object]) -> str:
+    return "" if row["score"] is None else f"{row['score']} {'✓' if row['passed'] else '✗'}"
 
 
 def import_files(

@@ -5,10 +5,8 @@ Labels follow ``SPARRING_LANGUAGE``; CSV column names and JSON keys are stable i
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
-from typing import Literal, get_args
 
 from pydantic import TypeAdapter
 from rich import box
@@ -18,12 +16,8 @@ from rich.text import Text
 
 from grading.report import SKILLS
 from simulator.i18n import t
+from simulator.listing import OutputFormat, Row, csv_text, output_format
 from transcripts.progress import GroupProgress, MarkCount, Progress, Tier, TraineeProgress
-
-# key: (English, Russian). Pending a move to simulator.i18n.MESSAGES.
-
-Output = Literal["table", "csv", "json"]
-OUTPUTS: tuple[str, ...] = get_args(Output)
 
 CSV_COLUMNS = (
     "trainee",
@@ -48,15 +42,14 @@ NONE = "—"
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
-def render_progress(progress: Progress, output: str = "table", *, width: int = 100) -> str:
-    """``table`` (plain text, no colour codes), ``csv`` or ``json``."""
-    if output == "json":
+def render_progress(progress: Progress, output: OutputFormat | str = "table", *, width: int = 100) -> str:
+    """``table`` (plain text, no colour codes), ``csv`` (flat rows) or ``json`` (the whole summary)."""
+    chosen = output_format(output)
+    if chosen is OutputFormat.json:
         return TypeAdapter(Progress).dump_json(progress, indent=2).decode() + "\n"
-    if output == "csv":
-        return _csv(progress)
-    if output == "table":
-        return _table(progress, width)
-    raise ValueError(t("progress.bad_format", output=output, choices=", ".join(OUTPUTS)))
+    if chosen is OutputFormat.csv:
+        return csv_text(CSV_COLUMNS, csv_rows(progress))
+    return _table(progress, width)
 
 
 # -- CSV
@@ -70,32 +63,29 @@ def _marks_field(marks: Sequence[MarkCount]) -> str:
     return ";".join(f"{mark.kind}:{mark.count}" for mark in marks)
 
 
-def _csv(progress: Progress) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+def csv_rows(progress: Progress) -> list[Row]:
+    rows = []
     for trainee in progress.trainees:
         for skill in SKILLS:
             state = trainee.skills[skill]
-            writer.writerow(
-                (
-                    trainee.name,
-                    ";".join(trainee.groups),
-                    skill,
-                    _number(state.level, 2),
-                    state.tier or "",
-                    state.history[-1][1] if state.history else "",
-                    _number(trainee.level, 2),
-                    trainee.tier or "",
-                    trainee.attempts,
-                    trainee.passed,
-                    _number(trainee.pass_rate, 4),
-                    _marks_field(trainee.top_marks),
-                    state.cap.why if state.cap else "",
-                    trainee.cap.why if trainee.cap else "",
-                )
+            values = (
+                trainee.name,
+                ";".join(trainee.groups),
+                skill,
+                _number(state.level, 2),
+                state.tier or "",
+                state.history[-1][1] if state.history else "",
+                _number(trainee.level, 2),
+                trainee.tier or "",
+                trainee.attempts,
+                trainee.passed,
+                _number(trainee.pass_rate, 4),
+                _marks_field(trainee.top_marks),
+                state.cap.why if state.cap else "",
+                trainee.cap.why if trainee.cap else "",
             )
-    return out.getvalue()
+            rows.append(dict(zip(CSV_COLUMNS, values, strict=True)))
+    return rows
 
 
 # -- the table

@@ -17,6 +17,7 @@ from simulator.catalog import Persona, Scenario
 from simulator.engine.difficulty import Level
 from simulator.engine.director import AgentMessage, Director
 from simulator.i18n import t
+from simulator.listing import Column, OutputFormat, json_text, show
 
 FORMAT = "sparring.understanding/1"
 
@@ -129,18 +130,20 @@ def unplaced_lines(repo: Any, scenario: Scenario, limit: int) -> list[dict[str, 
     return sorted(found.values(), key=lambda e: (-e["count"], e["question"]))
 
 
-def run_unplaced(*, repo: Any, scenario: str, limit: int, output: str, catalog: list[Path]) -> None:
+def run_unplaced(*, repo: Any, scenario: str, limit: int, output: OutputFormat, catalog: list[Path]) -> None:
+    """JSON is the whole answer, ``{"scenario", "unplaced": [...]}``; CSV and the table have a row per question."""
     from simulator.launch import choose
 
     chosen = choose(scenario, catalog).scenario
     lines = unplaced_lines(repo, chosen, limit)
-    if output == "json":
-        sys.stdout.write(json.dumps({"scenario": chosen.id, "unplaced": lines}, ensure_ascii=False, indent=2) + "\n")
+    if output is OutputFormat.json:
+        sys.stdout.write(json_text({"scenario": chosen.id, "unplaced": lines}))
         return
-    if not lines:
-        sys.stdout.write(t("unplaced.none", scenario=chosen.id) + "\n")
-        return
-    for line in lines:
-        where = ", ".join(f"{s['session']}#{s['seq']}" for s in line["sessions"][:3])
-        nearest = f"  ({t('understand.nearest')}: {line['nearest']})" if line["nearest"] else ""
-        sys.stdout.write(f"{line['count']:>3}  \u201c{line['question']}\u201d  {where}{nearest}\n")
+    rows = [{**line, "sessions": [f"{s['session']}#{s['seq']}" for s in line["sessions"]]} for line in lines]
+    columns = [
+        Column("question", t("unplaced.col.question")),
+        Column("count", t("unplaced.col.count"), justify="right"),
+        Column("sessions", t("unplaced.col.where"), lambda r: ", ".join(r["sessions"][:3])),
+        Column("nearest", t("understand.nearest")),
+    ]
+    show(columns, rows, output, empty=t("unplaced.none", scenario=chosen.id))
