@@ -86,12 +86,17 @@ _NOT_NAMES = frozenset(
 """Capitalised words that start a sentence without naming anyone."""
 CODE_DIGITS = 3
 """A code has at least this many digits ("4471-B"); fewer is a count or a time."""
+_CARD = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
+"""13 to 19 digits, maybe in groups: a payment card number when its check digit is right (Luhn)."""
+_ABBREVIATED = re.compile(r"\b(?:ул|д|кв|корп|стр|пр|пер|мкр|г|st|rd|ave|apt)\.(?=\s*[\w\d])", re.IGNORECASE)
+"""An abbreviation's dot inside an address («ул. Лесная, д. 15»), which does not end a sentence."""
 
 
 @dataclass(frozen=True)
 class Detail:
     kind: str
-    """order, ticket, contract, number (a code of no known kind), email, phone, address, date, amount, device."""
+    """order, ticket, contract, number (a code of no known kind), card, email, phone, address, date, amount,
+    device."""
     value: str
 
 
@@ -146,8 +151,16 @@ def details(text: str, language: str) -> list[Detail]:
     for pattern, kind in ((_AMOUNT, "amount"), (_DATE, "date")):
         found += [Detail(kind, m.group().strip()) for m in pattern.finditer(rest)]
         rest = pattern.sub(" ", rest)
+    cards = [
+        m.group()
+        for m in _CARD.finditer(rest)
+        if luhn(m.group()) and _code_kind(rest[: m.start()], lex) in ("number", "contract")
+    ]
+    found += [Detail("card", card) for card in cards]
+    for card in cards:
+        rest = rest.replace(card, " ")
     codes: list[Detail] = []
-    for sentence in sentences(rest):
+    for sentence in address_sentences(rest):
         if lex.address.find(words(sentence)) and re.search(r"\d", sentence):
             found.append(Detail("address", sentence.strip()))
             continue
@@ -159,12 +172,27 @@ def details(text: str, language: str) -> list[Detail]:
     found += [c for c in codes if c.kind != "number"]
     for region in REGIONS.get(language, ()):
         for phone in phonenumbers.PhoneNumberMatcher(rest, region, leniency=phonenumbers.Leniency.POSSIBLE):
-            if not any(c.value in phone.raw_string for c in found):
+            # Not a piece of a code already found ("48213-77" of order BX-48213-77).
+            if not any(c.value in phone.raw_string or phone.raw_string in c.value for c in found):
                 found.append(Detail("phone", phone.raw_string))
     phones = re.sub(r"\D", "", " ".join(d.value for d in found if d.kind == "phone"))
     found += [c for c in codes if c.kind == "number" and re.sub(r"\D", "", c.value) not in phones]
     found += [Detail("device", d) for d in _DEVICE.findall(text) if not d.isupper()]
     return found
+
+
+def luhn(number: str) -> bool:
+    """The payment card check digit is right (the Luhn algorithm)."""
+    digits = [int(c) for c in number if c.isdigit()]
+    total = sum(d if i % 2 == 0 else (d * 2 - 9 if d > 4 else d * 2) for i, d in enumerate(reversed(digits)))
+    return len(digits) >= 2 and total % 10 == 0
+
+
+def address_sentences(text: str) -> list[str]:
+    """Sentences, with an address's abbreviations («ул.», «д.», "St.") kept inside their sentence."""
+    kept = _ABBREVIATED.sub(lambda m: m.group()[:-1] + "\u2024", text)  # the same length, so spans line up
+    spans = [m.span() for m in re.finditer(r"[^.!?\n]+[.!?]*", kept)]
+    return [text[start:end] for start, end in spans]
 
 
 def _code_kind(before: str, lex: DetailLexicon) -> str:

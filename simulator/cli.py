@@ -294,6 +294,23 @@ def grade(
         )
 
 
+@app.command(help=t("draft.help"))
+def draft(
+    chat: Annotated[Path, typer.Argument(help=t("draft.chat"), show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help=t("draft.out"), show_default=False)],
+    lang: Annotated[Lang | None, typer.Option("--lang", help=t("draft.lang"), show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help=t("draft.force"))] = False,
+) -> None:
+    from simulator.draft import DraftExists, write_draft
+
+    with friendly_errors():
+        try:
+            written = write_draft(chat, out, language=lang.value if lang else None, force=force)
+        except DraftExists as exc:
+            fail(str(exc))
+    typer.echo(t("draft.written", path=out, todos=written.todos, replaced=written.replaced))
+
+
 @app.command(help=t("analyze.help"))
 def analyze(
     file: Annotated[str, typer.Argument(help=t("analyze.file"))],

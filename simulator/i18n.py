@@ -736,6 +736,141 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Напишите реплику оператора и нажмите Enter: как её поймёт клиент?",
     ),
     "trainer.try_title": ("How the customer understands it", "Как это поймёт клиент"),
+    "trainer.draft": ("Draft from a chat", "Черновик из чата"),
+    "trainer.draft_title": (
+        "Draft a scenario from a real chat (personal data is replaced with fakes)",
+        "Черновик сценария из настоящего чата (личные данные заменяются вымышленными)",
+    ),
+    "trainer.draft_chat": ("Chat export: a CSV or JSON file", "Выгрузка чата: файл CSV или JSON"),
+    "trainer.draft_out": ("Write the scenario to (Enter: {path})", "Куда записать сценарий (Enter: {path})"),
+    "trainer.drafted": (
+        "Draft written to {path}: fill in its {todos} TODO field(s).",
+        "Черновик записан в {path}: заполните TODO-поля ({todos}).",
+    ),
+    "draft.help": (
+        "Draft a scenario from one real chat export (CSV or JSON, as `sparring import` reads them). The opening, "
+        "the facts the customer volunteered and the ones the agent had to ask for, the agent's canned replies, the "
+        "customer's temperament and what the grader found become a scenario YAML; names, emails, phone and card "
+        "numbers, addresses and order numbers are replaced with consistent fakes first. The right fix and the traps "
+        "are left as TODO values: `sparring validate` names each one until it is filled in.",
+        "Сделать черновик сценария из одной выгрузки настоящего чата (CSV или JSON, как у `sparring import`). "
+        "Начало разговора, факты, которые клиент назвал сам, и те, о которых пришлось спросить, шаблонные ответы "
+        "оператора, темперамент клиента и найденные оценщиком ошибки становятся YAML-файлом сценария; имена, почта, "
+        "номера телефонов и карт, адреса и номера заказов сначала заменяются согласованными вымышленными. Верное "
+        "решение и ловушки остаются значениями TODO: `sparring validate` называет каждое, пока его не заполнят.",
+    ),
+    "draft.chat": ("The chat export: CSV or JSON.", "Выгрузка чата: CSV или JSON."),
+    "draft.out": (
+        "The scenario file to write (its name becomes the scenario id).",
+        "Файл сценария для записи (его имя станет id сценария).",
+    ),
+    "draft.force": ("Overwrite the output file if it exists.", "Перезаписать файл, если он уже есть."),
+    "draft.lang": (
+        "The chat's language, if detection gets it wrong.",
+        "Язык чата, если он определился неверно.",
+    ),
+    "draft.exists": (
+        "{path} already exists; choose another file or add --force to overwrite it",
+        "{path} уже существует; выберите другой файл или добавьте --force, чтобы перезаписать его",
+    ),
+    "draft.is_folder": (
+        "{path} is a folder; give the scenario file to write, e.g. {path}/my-case.yaml",
+        "{path} — это папка; укажите файл сценария, например {path}/my-case.yaml",
+    ),
+    "draft.no_customer": (
+        "no customer messages to draft a scenario from (roles: customer, client, user…)",
+        "нет сообщений клиента, из которых можно сделать сценарий (роли: клиент, покупатель, абонент…)",
+    ),
+    "draft.written": (
+        "Draft written to {path}: {todos} TODO field(s) to fill in, {replaced} personal detail(s) replaced with "
+        "fakes. Then run: sparring validate {path}",
+        "Черновик записан в {path}: заполните TODO-поля ({todos}); личных данных заменено вымышленными: "
+        "{replaced}. Затем запустите: sparring validate {path}",
+    ),
+    "draft.todo.domain": (
+        "TODO: the business area (telecom, delivery, banking, retail, education…)",
+        "TODO: сфера бизнеса (telecom, delivery, banking, retail, education…)",
+    ),
+    "draft.todo.match": (
+        "TODO: phrases that mean the agent offered the right fix",
+        "TODO: фразы, которые означают, что оператор предложил верное решение",
+    ),
+    "draft.todo.example": (
+        "TODO: how a good agent would offer the right fix, in full",
+        "TODO: как хороший оператор предложил бы верное решение, целиком",
+    ),
+    "draft.todo.trap_match": (
+        "TODO: phrases of advice that ignores what the customer said (or delete this trap)",
+        "TODO: фразы совета, который не учитывает сказанное клиентом (или удалите эту ловушку)",
+    ),
+    "draft.todo.trap_why": (
+        "TODO: why that advice is wrong for this customer",
+        "TODO: почему этот совет не подходит этому клиенту",
+    ),
+    "draft.yaml.header": (
+        "Drafted by `sparring draft` from a real chat. Names, emails, phone and card numbers, addresses and\n"
+        "order numbers in it are fakes, the same fake for the same value throughout.",
+        "Черновик `sparring draft` из настоящего чата. Имена, почта, номера телефонов и карт, адреса и\n"
+        "номера заказов в нём вымышленные, одно и то же значение заменено везде одинаково.",
+    ),
+    "draft.yaml.fill": (
+        "Write every TODO value (sparring validate lists them), and check the guesses below.",
+        "Заполните все значения TODO (их перечисляет sparring validate) и проверьте догадки ниже.",
+    ),
+    "draft.yaml.persona": (
+        "A guess from the customer's messages: {evidence}",
+        "Догадка по сообщениям клиента: {evidence}",
+    ),
+    "draft.yaml.volunteered": (
+        "What the customer said without being asked.",
+        "Что клиент сказал, не дожидаясь вопроса.",
+    ),
+    "draft.yaml.hidden": (
+        "What the customer said only after the agent asked (required: asked before the agent acted).",
+        "Что клиент сказал только после вопроса оператора (required: спросили до того, как что-то сделать).",
+    ),
+    "draft.yaml.resolutions": (
+        "The right fix: only a person can say what it is.",
+        "Верное решение: его может назвать только человек.",
+    ),
+    "draft.yaml.ending": (
+        "In the real chat the agent settled on: {quote}",
+        "В настоящем чате оператор остановился на таком: {quote}",
+    ),
+    "draft.yaml.traps": (
+        "Advice that ignores what this customer said.",
+        "Совет, который не учитывает сказанное этим клиентом.",
+    ),
+    "draft.yaml.wrong": (
+        "The grader marked this advice in the real chat: {quote}",
+        "Оценщик отметил этот совет в настоящем чате: {quote}",
+    ),
+    "draft.yaml.templates": (
+        "Replies the grader marked as canned in the real chat.",
+        "Ответы, которые оценщик отметил в настоящем чате как шаблонные.",
+    ),
+    "draft.label.tried": ("what they already tried", "что клиент уже сделал"),
+    "draft.label.been": ("where they have already been", "куда клиент уже обращался"),
+    "draft.briefing": (
+        "A customer writes in about the problem in their first messages. Find out what you need before you offer "
+        "a fix, and acknowledge how they feel.",
+        "Клиент пишет о проблеме в первых сообщениях. Выясните всё нужное, прежде чем предлагать решение, и "
+        "покажите, что понимаете его чувства.",
+    ),
+    "draft.notes.intro": (
+        "Drafted from a real chat; the names and numbers in it are fakes.",
+        "Черновик из настоящего чата; имена и номера в нём вымышленные.",
+    ),
+    "draft.notes.fault": ("{kind} at message {seq}: {why}", "{kind} в сообщении {seq}: {why}"),
+    "draft.notes.faults": (
+        "In the real chat the grader found: {faults}.",
+        "В настоящем чате оценщик нашёл: {faults}.",
+    ),
+    "draft.notes.clean": (
+        "In the real chat the grader found no faults.",
+        "В настоящем чате оценщик не нашёл ошибок.",
+    ),
+    "draft.notes.strengths": ("What went well: {kinds}.", "Что получилось: {kinds}."),
     "trainer.dry_run_title": (
         "Dry run: {bot} on {scenario} (not saved)",
         "Прогон: {bot} в сценарии {scenario} (не сохраняется)",

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ("simulator.engine", "simulator.llm", "simulator.catalog", "grading", "transcripts")
+CORE = ("simulator.engine", "simulator.llm", "simulator.catalog", "simulator.draft", "grading", "transcripts")
 
 
 def core_modules() -> list[str]:

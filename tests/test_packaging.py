@@ -24,6 +24,7 @@ def test_wheel_ships_the_catalogue_and_the_word_lists(tmp_path):
     assert shipped and shipped <= {Path(n).name for n in names if n.startswith("simulator/_data/scenarios/")}
     assert "simulator/_data/personas/angry.yaml" in names
     assert "grading/lexicon/ru.yaml" in names
+    assert "simulator/draft/lexicon-ru.yaml" in names
     assert "transcripts/format.py" in names
     assert not any(n.startswith("tests/") for n in names)
 

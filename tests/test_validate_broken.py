@@ -159,6 +159,8 @@ MANIFEST: list[Case] = [
          uses=("personas",)),
     Case(S + "fact-reveal-without-value.yaml", 34, "facts.hidden[1].reveal[0]", r"must contain \{value\} or the value",
          uses=("personas",)),
+    # --- a value still to write, as `sparring draft` leaves it: the TODO alone, not the checks it would fail
+    Case(S + "todo-left.yaml", 50, "resolutions[0].example", "^TODO: how a good agent", uses=("personas",)),
     # --- not a mapping, not one document
     Case(P + "empty-file.yaml", 1, "(file)", "the file is empty"),
     Case(P + "only-comments.yaml", 1, "(file)", "the file is empty"),

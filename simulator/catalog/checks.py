@@ -18,7 +18,7 @@ from simulator.catalog.models import (
     UnknownFact,
     needs,
 )
-from simulator.catalog.yamlfile import CatalogError
+from simulator.catalog.yamlfile import CatalogError, Loc, YamlDoc, field_name
 
 if TYPE_CHECKING:
     from simulator.catalog.catalog import Catalog, Document
@@ -42,6 +42,36 @@ SLOTS: dict[Intent, frozenset[str]] = {
 """What each intent's lines may fill in from the conversation; a line uses a slot only when it can be filled."""
 FRESH_LINES = 8
 """Lines per intent and language a persona needs so that a session rarely says one twice (a warning below)."""
+
+
+TODO = "TODO"
+"""How a value a person must still write begins (``sparring draft`` leaves them); the file fails until it is written."""
+
+
+def unfinished(doc: YamlDoc) -> list[tuple[Loc, CatalogError]]:
+    """Every value that still says ``TODO…``, one problem each, with where it is."""
+    found: list[tuple[Loc, CatalogError]] = []
+
+    def walk(value: object, loc: Loc) -> None:
+        if isinstance(value, str) and value.lstrip().startswith(TODO):
+            found.append((loc, doc.error(loc, " ".join(value.split()))))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*loc, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, (*loc, i))
+
+    walk(doc.data, ())
+    return found
+
+
+def within(problem: CatalogError, todo: Loc) -> bool:
+    """The problem is about the item a TODO is in (a resolution whose example is still TODO matches nothing):
+    it is reported once the TODO is written, not before."""
+    end = next((i + 1 for i, part in enumerate(todo) if isinstance(part, int)), 1)
+    item = field_name(todo[:end])
+    return problem.field == item or problem.field.startswith((f"{item}.", f"{item}["))
 
 
 def check(catalog: Catalog) -> list[CatalogError]:

@@ -25,6 +25,8 @@ from grading.report import Report
 from simulator import i18n
 from simulator.catalog import Catalog, CatalogError, Intent, Language, Persona, catalog_roots, load_catalog
 from simulator.catalog.catalog import FOLDERS
+from simulator.draft import DraftExists, write_draft
+from simulator.draft.drafting import slug
 from simulator.engine.bots import BOTS
 from simulator.engine.clock import VirtualClock
 from simulator.engine.headless import play
@@ -33,6 +35,7 @@ from simulator.i18n import t
 from simulator.llm.scripted import ScriptedBackend
 from simulator.tui.screens import SparringScreen
 from simulator.understand import explain, listener, render
+from transcripts.format import TranscriptError
 
 if TYPE_CHECKING:
     pass
@@ -122,6 +125,45 @@ class BotScreen(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
+class DraftScreen(ModalScreen[tuple[Path, Path] | None]):
+    """Ask for a chat export and where to write the scenario drafted from it."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "trainer.cancel")]
+
+    def __init__(self, folder: Path):
+        super().__init__()
+        self.folder = folder
+        """Where the draft goes when no file is named: the trainer's own scenarios folder."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="draft-box"):
+            yield Label(t("trainer.draft_title"))
+            yield Input(placeholder=t("trainer.draft_chat"), id="draft-chat")
+            yield Input(placeholder=t("trainer.draft_out", path=self.default("chat")), id="draft-out")
+
+    def default(self, chat: str) -> Path:
+        return self.folder / f"{slug(Path(chat).stem) or 'draft'}.yaml"
+
+    @on(Input.Changed, "#draft-chat")
+    def chat_changed(self, event: Input.Changed) -> None:
+        out = self.query_one("#draft-out", Input)
+        out.placeholder = t("trainer.draft_out", path=self.default(event.value.strip() or "chat"))
+
+    @on(Input.Submitted, "#draft-chat")
+    def chat_given(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.query_one("#draft-out", Input).focus()
+
+    @on(Input.Submitted, "#draft-out")
+    def out_given(self, event: Input.Submitted) -> None:
+        chat = self.query_one("#draft-chat", Input).value.strip()
+        if not chat:
+            self.query_one("#draft-chat", Input).focus()
+            return
+        out = event.value.strip()
+        self.dismiss((Path(chat).expanduser(), Path(out).expanduser() if out else self.default(chat)))
+
+
 class TrainerScreen(SparringScreen):
     CSS_PATH = "trainer.tcss"
     BINDINGS = [
@@ -129,6 +171,7 @@ class TrainerScreen(SparringScreen):
         Binding("v", "voice", "trainer.voice"),
         Binding("b", "dry_run", "trainer.dry_run"),
         Binding("u", "try_line", "trainer.try"),
+        Binding("d", "draft", "trainer.draft"),
         Binding("escape", "back", "trainer.back"),
     ]
 
@@ -325,6 +368,37 @@ class TrainerScreen(SparringScreen):
         director = listener(scenario, self.catalog.cast(scenario))
         self.understood = explain(scenario, director, event.value.strip())
         self.show_panel(f"*{t('trainer.try_title')}*\n\n```text\n{render(self.understood)}```\n")
+
+    def draft_folder(self) -> Path:
+        """The trainer's own scenarios folder: the first catalogue folder besides the shipped one."""
+        extra = self.extra if self.extra is not None else self.sparring.catalog_extra
+        folders = [*self.sparring.settings.catalog, *extra]
+        root = next((Path(f) for f in folders if not Path(f).is_file()), Path.cwd())
+        return root if root.name == "scenarios" else root / "scenarios"
+
+    def action_draft(self) -> None:
+        """Draft a scenario from a real chat, then show it with the TODO values still to fill in."""
+
+        def chosen(paths: tuple[Path, Path] | None) -> None:
+            if paths:
+                self.draft(*paths)
+
+        self.app.push_screen(DraftScreen(self.draft_folder()), chosen)
+
+    def draft(self, chat: Path, out: Path) -> bool:
+        try:
+            written = write_draft(chat, out)
+        except (DraftExists, TranscriptError, OSError) as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        roots = [r.resolve() for r in self.roots()]
+        if not any(out.resolve() == r or r in out.resolve().parents for r in roots):
+            self.extra = [*(self.extra if self.extra is not None else self.sparring.catalog_extra), out]
+        self.sparring.catalog = load_catalog(self.roots())
+        self.selected = Entry("scenario", out)
+        self.refresh_tree()
+        self.notify(t("trainer.drafted", path=out, todos=written.todos))
+        return True
 
     def action_back(self) -> None:
         self.app.pop_screen()
