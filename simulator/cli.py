@@ -75,6 +75,7 @@ def friendly_errors() -> Iterator[None]:
     from simulator.catalog import CatalogError, UnknownName
     from simulator.llm import BackendError
     from transcripts.format import TranscriptError
+    from transcripts.lrs import LrsError
     from transcripts.repository import AccessDenied, NotFound, Refused
     from transcripts.store import StoreError
 
@@ -89,7 +90,7 @@ def friendly_errors() -> Iterator[None]:
         fail(f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
     except BackendError as exc:
         fail(str(exc), EXIT_FAILED)
-    except (StoreError, AccessDenied) as exc:
+    except (StoreError, AccessDenied, LrsError) as exc:
         fail(str(exc), EXIT_FAILED)
     except Refused as exc:
         fail(str(exc))
@@ -678,6 +679,47 @@ def calibration(
     with store() as repo:
         report = load_calibration(repo, group=group)
     sys.stdout.write(render_calibration(report, output, width=width()))
+
+
+xapi_app = typer.Typer(help=t("xapi.help"), no_args_is_help=True)
+app.add_typer(xapi_app, name="xapi")
+
+
+@xapi_app.command("statement", help=t("xapi.statement.help"))
+def xapi_statement(session: SessionArgument, catalog: CatalogOption = None) -> None:
+    from simulator.xapi_push import print_statement
+
+    with store() as repo:
+        print_statement(repo, _settings(), session, catalog or [])
+
+
+class PushFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@xapi_app.command("push", help=t("xapi.push.help"))
+def xapi_push(
+    since: Annotated[str | None, typer.Option("--since", help=t("xapi.since"), show_default=False)] = None,
+    output: Annotated[PushFormat, typer.Option("--format", "-f", help=t("xapi.format"))] = PushFormat.text,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=t("xapi.dry_run"))] = False,
+    batch: Annotated[int, typer.Option("--batch", min=1, max=1000, help=t("xapi.batch"))] = 50,
+    resend: Annotated[bool, typer.Option("--resend", help=t("xapi.resend"))] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    from simulator.xapi_push import run_push
+
+    with store() as repo:
+        run_push(
+            repo,
+            _settings(),
+            since=since,
+            output=output.value,
+            dry_run=dry_run,
+            batch=batch,
+            resend=resend,
+            extra=catalog or [],
+        )
 
 
 @app.command(help=t("serve.help"))

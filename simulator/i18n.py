@@ -245,6 +245,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name} may not do this: only trainers and admins can.",
         "{name} не может этого сделать: это доступно только тренерам и администраторам.",
     ),
+    "store.no_grade": ("session '{id}' has no such grade", "у сессии '{id}' нет такой оценки"),
     "store.no_session": ("no session '{id}' (or not one you may see)", "нет сессии '{id}' (или она вам недоступна)"),
     "store.not_yours": ("session '{id}' belongs to someone else", "сессия '{id}' принадлежит другому человеку"),
     "store.not_mentor": ("you do not mentor the trainee of session '{id}'", "вы не наставник автора сессии '{id}'"),
@@ -976,6 +977,83 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "NAME`) or an invitation (`sparring person invite NAME`) first, or serve on 127.0.0.1.",
         "Отказ запускаться на {host}: пока никто не может войти. Сначала задайте кому-нибудь пароль (`sparring "
         "person passwd ИМЯ`) или приглашение (`sparring person invite ИМЯ`), либо запустите на 127.0.0.1.",
+    ),
+    "xapi.help": (
+        "Graded sessions as xAPI statements: print them, or send them to a learning record store.",
+        "Оценённые сессии как xAPI-выражения: показать или отправить в хранилище учебных записей (LRS).",
+    ),
+    "xapi.statement.help": (
+        "Print the xAPI statement of a graded session as JSON.",
+        "Показать xAPI-выражение оценённой сессии в JSON.",
+    ),
+    "xapi.push.help": (
+        "Send graded sessions to the LRS in SPARRING_LRS_URL: yours, a mentor's groups', or all for staff. "
+        "Those already sent are skipped; a push that stopped goes on from there.",
+        "Отправить оценённые сессии в LRS из SPARRING_LRS_URL: свои, наставнику — своих групп, "
+        "тренерам — все. Уже отправленные пропускаются; прерванная отправка продолжается с места остановки.",
+    ),
+    "xapi.since": (
+        "Only sessions that ended on or after this date (YYYY-MM-DD, or an ISO date and time).",
+        "Только сессии, завершённые в эту дату или позже (ГГГГ-ММ-ДД или дата и время ISO).",
+    ),
+    "xapi.format": ("text or json (a summary).", "text или json (сводка)."),
+    "xapi.dry_run": (
+        "Print the statements that would be sent, and send nothing.",
+        "Показать выражения, которые были бы отправлены, ничего не отправляя.",
+    ),
+    "xapi.batch": ("Statements per request.", "Выражений в одном запросе."),
+    "xapi.resend": (
+        "Send again those already sent (the LRS keeps one of each).",
+        "Отправить заново и уже отправленные (LRS хранит каждое в одном экземпляре).",
+    ),
+    "xapi.bad_since": (
+        "--since '{value}' is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM",
+        "--since '{value}' — не дата: укажите ГГГГ-ММ-ДД или ГГГГ-ММ-ДДTЧЧ:ММ",
+    ),
+    "xapi.not_graded": (
+        "session '{id}' has no grade yet: finish it, or grade it, first",
+        "у сессии '{id}' ещё нет оценки: сначала завершите или оцените её",
+    ),
+    "xapi.no_url": (
+        "no learning record store: set SPARRING_LRS_URL to its xAPI endpoint, e.g. https://lrs.example.org/xAPI",
+        "не задано хранилище учебных записей: укажите в SPARRING_LRS_URL его xAPI-адрес, "
+        "например https://lrs.example.org/xAPI",
+    ),
+    "xapi.progress": ("{sent}/{total} sent to {url}", "{sent}/{total} отправлено в {url}"),
+    "xapi.pushed": (
+        "Sent {sent} statement(s) to {url} ({already} of them it held already); {before} sent before.",
+        "Отправлено выражений: {sent} в {url} (из них уже были там: {already}); отправлено ранее: {before}.",
+    ),
+    "xapi.nothing": (
+        "Nothing new to send to {url}; {before} sent before.",
+        "Нового для отправки в {url} нет; отправлено ранее: {before}.",
+    ),
+    "xapi.dry_run_done": (
+        "{count} of {graded} graded session(s) would be sent; nothing was sent.",
+        "Было бы отправлено {count} из {graded} оценённых сессий; ничего не отправлено.",
+    ),
+    "lrs.unreachable": (
+        "cannot reach the learning record store at {url}: {reason}",
+        "хранилище учебных записей {url} недоступно: {reason}",
+    ),
+    "lrs.reason.refused": ("connection refused; is it running?", "соединение отклонено; оно запущено?"),
+    "lrs.reason.no_host": ("no such host", "нет такого хоста"),
+    "lrs.reason.timeout": ("no answer in time", "нет ответа вовремя"),
+    "lrs.credentials": (
+        "the learning record store at {url} refused the credentials (HTTP {status}): check SPARRING_LRS_USERNAME "
+        "and SPARRING_LRS_PASSWORD, or SPARRING_LRS_TOKEN",
+        "хранилище учебных записей {url} не приняло учётные данные (HTTP {status}): проверьте "
+        "SPARRING_LRS_USERNAME и SPARRING_LRS_PASSWORD или SPARRING_LRS_TOKEN",
+    ),
+    "lrs.not_xapi": (
+        "{url} is not an xAPI statements resource (HTTP {status}): set SPARRING_LRS_URL to the LRS's xAPI "
+        "endpoint, e.g. https://lrs.example.org/xAPI",
+        "{url} — не ресурс xAPI-выражений (HTTP {status}): укажите в SPARRING_LRS_URL xAPI-адрес LRS, "
+        "например https://lrs.example.org/xAPI",
+    ),
+    "lrs.refused": (
+        "the learning record store at {url} refused the statements (HTTP {status}): {detail}",
+        "хранилище учебных записей {url} отклонило выражения (HTTP {status}): {detail}",
     ),
     "catalog.flag": (
         "Extra folder of persona and scenario YAML (repeatable).",

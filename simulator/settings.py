@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from simulator import paths
@@ -68,6 +68,28 @@ class Settings(BaseSettings):
     catalog: list[Path] = []
     """Extra folders of persona and scenario YAML, searched after the shipped ones."""
 
+    xapi_base: str = Field(
+        default="https://sparring.invalid/", validation_alias=AliasChoices("SPARRING_XAPI_BASE", "xapi_base")
+    )
+    """Where the IRIs of xAPI statements live: people's accounts, scenarios as activities, skill extensions."""
+
+    lrs_url: str | None = Field(default=None, validation_alias=AliasChoices("SPARRING_LRS_URL", "lrs_url"), repr=False)
+    """The learning record store's xAPI endpoint, e.g. https://lrs.example.org/xAPI (statements go to
+    its /statements)."""
+
+    lrs_username: str | None = Field(default=None, repr=False)
+    """The LRS's basic-auth user; from the environment only."""
+
+    lrs_password: SecretStr | None = None
+    """The LRS's basic-auth password; from the environment only, never stored or shown."""
+
+    lrs_token: SecretStr | None = None
+    """Instead of a user and password: the LRS's Authorization header value ("Basic …", "Bearer …"), or a bare
+    token sent as Bearer; from the environment only, never stored or shown."""
+
+    lrs_timeout: float = 30.0
+    """Seconds to wait for the LRS to answer one batch."""
+
     @field_validator("base_url")
     @classmethod
     def _no_query(cls, value: str | None) -> str | None:
@@ -75,6 +97,23 @@ class Settings(BaseSettings):
         # (often a key) into every error line and transcript. The value itself is never repeated here.
         if value and urlsplit(value)[3:] != ("", ""):
             raise ValueError("must not have a query string or #fragment: put an API key in SPARRING_API_KEY")
+        return value
+
+    @field_validator("lrs_url", "xapi_base")
+    @classmethod
+    def _plain_http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Credentials in the URL would be recorded with every push and shown in every message: they belong in
+        # SPARRING_LRS_USERNAME / SPARRING_LRS_PASSWORD. The value itself is never repeated here.
+        if not value:
+            return value
+        example = "https://lrs.example.org/xAPI" if info.field_name == "lrs_url" else "https://academy.example.org/"
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"must be an http:// or https:// URL, e.g. {example}")
+        if "@" in parts.netloc:
+            raise ValueError("must not hold a user or password: use SPARRING_LRS_USERNAME and SPARRING_LRS_PASSWORD")
+        if parts.query or parts.fragment:
+            raise ValueError("must not have a query string or #fragment")
         return value
 
     @classmethod
@@ -86,8 +125,16 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=paths.config_file())
-        return init_settings, env_settings, toml
+        return init_settings, env_settings, _TomlWithoutCredentials(settings_cls, toml_file=paths.config_file())
+
+
+ENVIRONMENT_ONLY = ("lrs_username", "lrs_password", "lrs_token")
+"""Credentials read from the environment alone: one left in config.toml is ignored, not used."""
+
+
+class _TomlWithoutCredentials(TomlConfigSettingsSource):
+    def __call__(self) -> dict[str, Any]:
+        return {key: value for key, value in super().__call__().items() if key not in ENVIRONMENT_ONLY}
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -14,6 +14,7 @@ from simulator.engine.headless import play
 from simulator.engine.session import Session
 from simulator.llm.base import Backend
 from simulator.llm.scripted import ScriptedBackend
+from tests.lrs_server import ralph  # noqa: F401  (a fixture, used by name)
 from tests.openai_server import openai_server  # noqa: F401  (a fixture, used by name)
 from tests.store_fixtures import database_url, postgres_server  # noqa: F401  (fixtures, used by name)
 from transcripts.format import Transcript

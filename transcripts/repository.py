@@ -6,11 +6,13 @@ they mentor, a trainer or admin everything. Each event is committed as it happen
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, delete, func, update
 from sqlalchemy import event as sqlalchemy_event
@@ -27,6 +29,7 @@ from transcripts.tables import (
     EventRow,
     GradeRow,
     GroupRow,
+    LrsPushRow,
     MacroRow,
     MarkRow,
     MembershipRow,
@@ -67,6 +70,37 @@ class SessionSummary:
 
 
 @dataclass(frozen=True)
+class GradedSession:
+    """A finished session with its latest grade: what an xAPI statement says (``transcripts.xapi``)."""
+
+    id: str
+    trainee: str
+    scenario: str | None
+    language: str
+    mode: str
+    started_at: datetime
+    ended_at: datetime
+    duration: float
+    """Seconds from the start to the last event (an imported chat keeps its own times)."""
+    grade_id: int
+    score: int
+    passed: bool
+    pass_score: int
+    outcome: str
+    skills: dict[str, int]
+    meta: dict[str, Any]
+    pushed: bool = False
+    """Already sent to the LRS asked about."""
+
+
+@dataclass(frozen=True)
+class PushedStatement:
+    session_id: str
+    grade_id: int
+    statement_id: str
+
+
+@dataclass(frozen=True)
 class StoredMark:
     id: int
     mark: Mark
@@ -76,6 +110,16 @@ class StoredMark:
 
 def _in_group(group_id: int | None):  # noqa: ANN202 - a SQL expression
     return col(MacroRow.group_id).is_(None) if group_id is None else col(MacroRow.group_id) == group_id
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; they were written in UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _alive(pid: int | None) -> bool:
@@ -524,3 +568,100 @@ class Repository:
             assert self.actor.id is not None
             db.add(ResponseRow(mark_id=mark_id, person_id=self.actor.id, response=response, reason=reason))
             db.commit()
+
+    # -- sending grades to a learning record store
+    def graded_sessions(
+        self, *, since: datetime | None = None, session_id: str | None = None, lrs: str | None = None
+    ) -> list[GradedSession]:
+        """Finished, graded sessions the actor may see (theirs; a mentor's groups'; staff: all), oldest end first,
+        each with its latest grade and whether that grade was already sent to ``lrs``. ``since``: those that ended
+        then or later. ``session_id``: that one (``NotFound`` if hidden; an empty list if not graded)."""
+        with self.db() as db:
+            latest = (
+                select(GradeRow.session_id, func.max(GradeRow.id).label("grade_id"))
+                .group_by(GradeRow.session_id)
+                .subquery()
+            )
+            query = (
+                select(SessionRow, PersonRow.name, GradeRow, LrsPushRow.id)
+                .join(PersonRow, col(PersonRow.id) == SessionRow.person_id)
+                .join(latest, latest.c.session_id == SessionRow.id)
+                .join(GradeRow, col(GradeRow.id) == latest.c.grade_id)
+                .outerjoin(LrsPushRow, (col(LrsPushRow.grade_id) == GradeRow.id) & (col(LrsPushRow.lrs) == (lrs or "")))
+                .where(col(SessionRow.ended_at).is_not(None), SessionRow.status == "finished")
+            )
+            if session_id is not None:
+                self._session(db, session_id)
+                query = query.where(SessionRow.id == session_id)
+            visible = self.visible_people(db)
+            if visible is not None:
+                query = query.where(col(SessionRow.person_id).in_(visible))
+            if since is not None:
+                query = query.where(col(SessionRow.ended_at) >= since)
+            rows = list(db.exec(query.order_by(col(SessionRow.ended_at), col(SessionRow.id))))
+            durations: dict[str, float] = {}
+            for ids in _chunks([row.id for row, *_ in rows]):
+                spans = db.exec(
+                    select(EventRow.session_id, func.max(EventRow.t))
+                    .where(col(EventRow.session_id).in_(ids))
+                    .group_by(EventRow.session_id)
+                )
+                durations |= {sid: max(0.0, last or 0.0) for sid, last in spans}
+            return [
+                GradedSession(
+                    id=row.id,
+                    trainee=name,
+                    scenario=row.scenario_id,
+                    language=row.language,
+                    mode=row.mode,
+                    started_at=_utc(row.started_at),
+                    ended_at=_utc(row.ended_at or row.started_at),
+                    duration=durations.get(row.id, 0.0),
+                    grade_id=grade.id or 0,
+                    score=grade.score,
+                    passed=grade.passed,
+                    pass_score=grade.pass_score,
+                    outcome=grade.outcome,
+                    skills={
+                        s: getattr(grade, s)
+                        for s in ("asking", "listening", "personalization", "empathy", "resolution")
+                    },
+                    meta=dict(row.meta or {}),
+                    pushed=pushed is not None,
+                )
+                for row, name, grade, pushed in rows
+            ]
+
+    def mark_pushed(self, lrs: str, statements: Sequence[PushedStatement]) -> None:
+        """Record that ``lrs`` (an endpoint without credentials) holds these statements. Whoever may see a session
+        may send it: its trainee, their mentors, staff. Recording one twice is no error (two pushes at once)."""
+        with self.db() as db:
+            for pushed in statements:
+                self._session(db, pushed.session_id)
+                grade = db.get(GradeRow, pushed.grade_id)
+                if grade is None or grade.session_id != pushed.session_id:
+                    raise NotFound(t("store.no_grade", id=pushed.session_id))
+            grade_ids = [p.grade_id for p in statements]
+            known = set(
+                db.exec(
+                    select(LrsPushRow.grade_id).where(LrsPushRow.lrs == lrs, col(LrsPushRow.grade_id).in_(grade_ids))
+                )
+            )
+            fresh = {p.grade_id: p for p in statements if p.grade_id not in known}
+            db.add_all(
+                LrsPushRow(session_id=p.session_id, grade_id=p.grade_id, lrs=lrs, statement_id=p.statement_id)
+                for p in fresh.values()
+            )
+            try:
+                db.commit()
+            except IntegrityError:  # another push recorded some of them meanwhile: theirs stand
+                db.rollback()
+                for p in fresh.values():
+                    with self.db() as one:
+                        one.add(
+                            LrsPushRow(
+                                session_id=p.session_id, grade_id=p.grade_id, lrs=lrs, statement_id=p.statement_id
+                            )
+                        )
+                        with contextlib.suppress(IntegrityError):
+                            one.commit()

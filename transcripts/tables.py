@@ -211,3 +211,19 @@ class AuditRow(SQLModel, table=True):
     action: str = Field(max_length=32)
     subject: str = Field(max_length=100)
     """The person it was about: a name the store knows, or "?" (a typed name may be a misplaced password)."""
+
+
+class LrsPushRow(SQLModel, table=True):
+    """A grade sent to a learning record store as an xAPI statement: what ``sparring xapi push`` skips next
+    time, so a push that stopped midway goes on from there."""
+
+    __tablename__ = "lrs_push"
+    __table_args__ = (UniqueConstraint("grade_id", "lrs"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="session.id", index=True, max_length=64)
+    grade_id: int = Field(foreign_key="grade.id")
+    lrs: str = Field(max_length=300)
+    """The statements endpoint, without credentials: another LRS gets everything again."""
+    statement_id: str = Field(max_length=36)
+    pushed_at: datetime = Field(default_factory=now)
