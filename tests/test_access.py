@@ -553,6 +553,7 @@ def test_only_the_store_reads_the_database_directly():
         "transcripts/export.py",  # the names of the people on a session it has read through the repository
         "transcripts/progress.py",  # aggregates, scoped by Repository.visible_people
         "transcripts/calibration.py",  # aggregates of reviews, scoped by Repository.visible_people
+        "transcripts/assignments.py",  # assignments and certificates, scoped by Repository.visible_people
         "transcripts/store.py",  # opens the engine
         "simulator/storage.py",  # opens the engine for a command
         "simulator/tui/app.py",  # act_as: the same engine as another person
