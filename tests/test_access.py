@@ -654,6 +654,17 @@ COMMANDS = [
         STAFF_ONLY,
     ),
     Command("import --trainee anna", _import_file, WRITE),
+    Command(
+        "assign --group alpha-team",
+        lambda w, a, p: ["assign", "home-internet-down", "--group", "alpha-team", "--due", "2099-01-15"],
+        outcomes(ok={"mentor", *STAFF}, denied={"owner", "peer", "outsider", "other_mentor"}),
+    ),
+    Command(
+        "assignments --group alpha-team",
+        lambda w, a, p: ["assignments", "--group", "alpha-team", "--format", "csv"],
+        outcomes(ok={"owner", "peer", "mentor", *STAFF}, denied={"outsider", "other_mentor"}),
+        lambda actor: ["amy"] if actor == "owner" else ["anna"] if actor == "peer" else [],
+    ),
 ]
 
 

@@ -13,7 +13,8 @@ from simulator.settings import load_settings
 from simulator.tui.app import SparringApp
 from simulator.tui.home import HomeScreen
 from simulator.tui.practice import PracticeScreen
-from tests.test_tui_mentor import SIZE, mentor_app, mentored, open_mentoring, wait_for  # noqa: F401 (a fixture)
+from tests.test_tui_mentor import SIZE, mentor_app, open_mentoring, wait_for
+from tests.test_tui_mentor import mentored as mentored  # a fixture, used by name
 from transcripts.assignments import Step, assign
 from transcripts.tables import AssignmentRow
 

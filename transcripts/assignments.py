@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal, get_args
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -433,20 +434,20 @@ def _played(db: Session, people: Iterable[int], scenarios: Iterable[str]) -> dic
         select(GradeRow.session_id, func.max(GradeRow.id).label("grade_id")).group_by(GradeRow.session_id).subquery()
     )
     query = (
-        select(
-            SessionRow.person_id,
-            SessionRow.id,
-            SessionRow.scenario_id,
-            SessionRow.mode,
-            SessionRow.started_at,
-            GradeRow.score,
+        sa_select(
+            col(SessionRow.person_id),
+            col(SessionRow.id),
+            col(SessionRow.scenario_id),
+            col(SessionRow.mode),
+            col(SessionRow.started_at),
+            col(GradeRow.score),
         )
         .outerjoin(latest, latest.c.session_id == SessionRow.id)
         .outerjoin(GradeRow, col(GradeRow.id) == latest.c.grade_id)
         .where(col(SessionRow.person_id).in_(who), col(SessionRow.scenario_id).in_(which))
         .order_by(col(SessionRow.started_at), col(SessionRow.id))
     )
-    for person_id, session_id, scenario, mode, started_at, score in db.exec(query):
+    for person_id, session_id, scenario, mode, started_at, score in db.connection().execute(query):
         found[person_id].append(_Played(session_id, scenario or "", mode, _aware(started_at), score))
     return found
 

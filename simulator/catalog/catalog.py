@@ -93,7 +93,8 @@ class Catalog:
         except CatalogError as exc:
             self.problems.append(exc)
             return
-        table: dict = {"persona": self.personas, "scenario": self.scenarios, "path": self.paths}[kind]
+        tables: dict[str, dict] = {"persona": self.personas, "scenario": self.scenarios, "path": self.paths}
+        table = tables[kind]
         if model.id in table:  # type: ignore[attr-defined]
             other = table[model.id].path  # type: ignore[attr-defined]
             self.problems.append(doc.error(("id",), f"duplicate id '{model.id}' (also in {other})"))  # type: ignore[attr-defined]

@@ -100,7 +100,10 @@ class HomeScreen(SparringScreen):
             catalog = self.sparring.catalog
             doc = catalog.scenarios.get(a.target) if a.kind == "scenario" else catalog.paths.get(a.target)
             name = doc.model.title if doc is not None else a.target
-            left = t("home.unlimited") if standing.attempts_left is None else str(standing.attempts_left)
+            if standing.status in ("passed", "failed"):
+                left = "–"
+            else:
+                left = t("home.unlimited") if standing.attempts_left is None else str(standing.attempts_left)
             label = f"{name} · {t(f'mode.{a.mode}')}"
             table.add_row(label, a.due.isoformat(), cell(standing), left, key=str(a.id))
         table.display = bool(self.assigned)
