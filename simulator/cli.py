@@ -149,12 +149,15 @@ def validate(
         raise typer.Exit(EXIT_FAILED)
     if warnings:
         typer.echo(t("validate.warnings", count=len(warnings)), err=True)
-    typer.echo(t("validate.ok", personas=len(loaded.personas), scenarios=len(loaded.scenarios)))
+    typer.echo(
+        t("validate.ok", personas=len(loaded.personas), scenarios=len(loaded.scenarios), paths=len(loaded.paths))
+    )
 
 
 class SchemaKind(StrEnum):
     persona = "persona"
     scenario = "scenario"
+    path = "path"
 
 
 @app.command(help=t("schema.help"))
@@ -182,7 +185,9 @@ def list_catalog(catalog: CatalogOption = None, output: FormatOption = OutputFor
     loaded = load_catalog(catalog_roots([*settings.catalog, *(catalog or [])]))
     for problem in loaded.problems:
         typer.echo(str(problem), err=True)
-    empty = dict.fromkeys(("title", "languages", "domain", "difficulty", "persona", "temperament", "intensity"))
+    empty = dict.fromkeys(
+        ("title", "languages", "domain", "difficulty", "persona", "temperament", "intensity", "steps")
+    )
     personas = [
         {
             **empty,
@@ -207,8 +212,19 @@ def list_catalog(catalog: CatalogOption = None, output: FormatOption = OutputFor
         }
         for sid, doc in sorted(loaded.scenarios.items())
     ]
-    if output is not OutputFormat.table:  # one list of both kinds, with the same keys
-        show([Column(key) for key in ("kind", "id", *empty)], personas + scenarios, output)
+    paths = [
+        {
+            **empty,
+            "kind": "path",
+            "id": path_id,
+            "title": doc.model.title,
+            "languages": [doc.model.language],
+            "steps": [step.scenario for step in doc.model.steps],
+        }
+        for path_id, doc in sorted(loaded.paths.items())
+    ]
+    if output is not OutputFormat.table:  # one list of every kind, with the same keys
+        show([Column(key) for key in ("kind", "id", *empty)], personas + scenarios + paths, output)
         return
     ident = Column("id", t("list.col.id"), no_wrap=True, min_width=12)
     persona_columns = [
@@ -227,6 +243,14 @@ def list_catalog(catalog: CatalogOption = None, output: FormatOption = OutputFor
     ]
     print_table(persona_columns, personas, t("list.personas"))
     print_table(scenario_columns, scenarios, t("list.scenarios"))
+    if paths:
+        path_columns = [
+            ident,
+            Column("languages", t("list.col.language"), lambda r: r["languages"][0]),
+            Column("steps", t("list.col.steps"), lambda r: str(len(r["steps"])), justify="right"),
+            Column("title", t("list.col.title")),
+        ]
+        print_table(path_columns, paths, t("list.paths"))
 
 
 @app.command(help=t("simulate.help"))
@@ -658,13 +682,130 @@ def progress(
     trainee: Annotated[str | None, typer.Option("--trainee", help=t("progress.trainee"), show_default=False)] = None,
     output: FormatOption = OutputFormat.table,
 ) -> None:
+    from simulator.assignments_view import render_paths
     from simulator.listing import width
     from simulator.progress_view import render_progress
+    from transcripts.assignments import path_progress
     from transcripts.progress import progress as load_progress
 
     with store() as repo:
         summary = load_progress(repo, group=group, trainee=trainee)
+        loaded, path_plans = _paths_of_catalog()
+        along = path_progress(repo, path_plans, group=group, trainee=trainee) if output is OutputFormat.table else []
     sys.stdout.write(render_progress(summary, output, width=width()))
+    if along:
+        sys.stdout.write(render_paths(along, {p.id: p.title for p in path_plans}, width=width()))
+
+
+def _paths_of_catalog():  # noqa: ANN202 - deferred import keeps --help fast
+    from simulator.assignments_view import plans
+    from simulator.catalog import catalog_roots, load_catalog
+
+    loaded = load_catalog(catalog_roots(_settings().catalog))
+    return loaded, plans(loaded)
+
+
+@app.command(help=t("assign.help"))
+def assign(
+    target: Annotated[str, typer.Argument(help=t("assign.target"))],
+    group: Annotated[str, typer.Option("--group", help=t("assign.group"))],
+    due: Annotated[str, typer.Option("--due", help=t("assign.due"))],
+    trainee: Annotated[str | None, typer.Option("--trainee", help=t("assign.trainee"), show_default=False)] = None,
+    pass_mark: Annotated[
+        int | None, typer.Option("--pass", min=0, max=100, help=t("assign.pass"), show_default=False)
+    ] = None,
+    attempts: Annotated[
+        int | None, typer.Option("--attempts", min=1, help=t("assign.attempts"), show_default=False)
+    ] = None,
+    mode: Annotated[Mode, typer.Option("--mode", help=t("assign.mode"))] = Mode.practice,
+) -> None:
+    from simulator.assignments_view import parse_due, target_of
+    from transcripts.assignments import assign as store_assignment
+
+    with store() as repo:
+        loaded, _ = _paths_of_catalog()
+        kind, steps = target_of(loaded, target, pass_mark, mode.value)
+        made = store_assignment(
+            repo,
+            group=group,
+            kind=kind,
+            target=target,
+            steps=steps,
+            due=parse_due(due),
+            trainee=trainee,
+            pass_mark=pass_mark,
+            attempts=attempts,
+            mode=mode.value,
+        )
+        who = made.trainee or t("assign.whole_group", group=group)
+        typer.echo(t("assign.done", id=made.id, target=target, who=who, due=made.due.isoformat()))
+
+
+@app.command(help=t("assignments.help"))
+def assignments(
+    group: Annotated[str | None, typer.Option("--group", help=t("assignments.group"), show_default=False)] = None,
+    trainee: Annotated[str | None, typer.Option("--trainee", help=t("assignments.trainee"), show_default=False)] = None,
+    output: FormatOption = OutputFormat.table,
+    cancelled: Annotated[bool, typer.Option("--cancelled", help=t("assignments.cancelled"))] = False,
+) -> None:
+    from simulator.assignments_view import render_board
+    from simulator.listing import width
+    from transcripts.assignments import board
+
+    with store() as repo:
+        found = board(repo, group=group, trainee=trainee, cancelled=cancelled)
+    sys.stdout.write(render_board(found, output.value, width=width()))
+
+
+assignment_app = typer.Typer(help=t("assignment.help"), no_args_is_help=True)
+app.add_typer(assignment_app, name="assignment")
+AssignmentArgument = Annotated[int, typer.Argument(help=t("assignment.id"))]
+
+
+@assignment_app.command("change", help=t("assignment.change.help"))
+def assignment_change(
+    number: AssignmentArgument,
+    due: Annotated[str | None, typer.Option("--due", help=t("assign.due"), show_default=False)] = None,
+    pass_mark: Annotated[
+        int | None, typer.Option("--pass", min=0, max=100, help=t("assign.pass"), show_default=False)
+    ] = None,
+    attempts: Annotated[
+        int | None, typer.Option("--attempts", min=1, help=t("assign.attempts"), show_default=False)
+    ] = None,
+) -> None:
+    from simulator.assignments_view import parse_due
+    from transcripts.assignments import change_assignment
+
+    with store() as repo:
+        change_assignment(repo, number, due=parse_due(due) if due else None, pass_mark=pass_mark, attempts=attempts)
+        typer.echo(t("assignment.changed", id=number))
+
+
+@assignment_app.command("cancel", help=t("assignment.cancel.help"))
+def assignment_cancel(number: AssignmentArgument) -> None:
+    from transcripts.assignments import cancel_assignment
+
+    with store() as repo:
+        cancel_assignment(repo, number)
+        typer.echo(t("assignment.cancelled_now", id=number))
+
+
+@app.command("export-certificate", help=t("certificate.help"))
+def export_certificate(
+    path: Annotated[str, typer.Option("--path", help=t("certificate.path"))],
+    out: Annotated[Path, typer.Option("--out", "-o", help=t("certificate.out"))],
+    trainee: Annotated[str | None, typer.Option("--trainee", help=t("certificate.trainee"), show_default=False)] = None,
+) -> None:
+    from simulator.assignments_view import plan_of
+    from transcripts.assignments import certificate
+    from transcripts.export import export_certificate as render_certificate
+
+    with store() as repo:
+        loaded, _ = _paths_of_catalog()
+        model = loaded.path(path)
+        earned = certificate(repo, plan_of(model), trainee)
+        out.write_text(render_certificate(earned, model.language, model.description), encoding="utf-8")
+    typer.echo(t("certificate.written", path=out), err=True)
 
 
 @app.command(help=t("calibration.help"))

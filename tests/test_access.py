@@ -553,6 +553,7 @@ def test_only_the_store_reads_the_database_directly():
         "transcripts/export.py",  # the names of the people on a session it has read through the repository
         "transcripts/progress.py",  # aggregates, scoped by Repository.visible_people
         "transcripts/calibration.py",  # aggregates of reviews, scoped by Repository.visible_people
+        "transcripts/assignments.py",  # assignments and certificates, scoped by Repository.visible_people
         "transcripts/store.py",  # opens the engine
         "simulator/storage.py",  # opens the engine for a command
         "simulator/tui/app.py",  # switching identity: the same engine as another person
@@ -654,6 +655,17 @@ COMMANDS = [
         STAFF_ONLY,
     ),
     Command("import --trainee anna", _import_file, WRITE),
+    Command(
+        "assign --group alpha-team",
+        lambda w, a, p: ["assign", "home-internet-down", "--group", "alpha-team", "--due", "2099-01-15"],
+        outcomes(ok={"mentor", *STAFF}, denied={"owner", "peer", "outsider", "other_mentor"}),
+    ),
+    Command(
+        "assignments --group alpha-team",
+        lambda w, a, p: ["assignments", "--group", "alpha-team", "--format", "csv"],
+        outcomes(ok={"owner", "peer", "mentor", *STAFF}, denied={"outsider", "other_mentor"}),
+        lambda actor: ["amy"] if actor == "owner" else ["anna"] if actor == "peer" else [],
+    ),
 ]
 
 

@@ -159,7 +159,7 @@ def test_migrations_upgrade_an_older_database_and_keep_its_data(database_url):
     engine.dispose()
     upgraded = open_engine(database_url)
     with upgraded.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
         names = {
             row[0]
             for row in connection.execute(
@@ -170,7 +170,7 @@ def test_migrations_upgrade_an_older_database_and_keep_its_data(database_url):
                 )
             )
         }
-    assert {"ix_grade_session_latest", "ix_mark_grade_kind", "ix_audit_at"} <= names
+    assert {"ix_grade_session_latest", "ix_mark_grade_kind", "ix_audit_at", "ix_assignment_group_due"} <= names
     assert Repository.acting_as(upgraded, "old").actor.role == "admin"
     upgraded.dispose()
 

@@ -33,6 +33,7 @@ from sqlmodel import col, select
 
 from grading.report import SKILLS, Mark, Report
 from simulator.i18n import MESSAGES, language, t
+from transcripts.assignments import Certificate
 from transcripts.format import Event, Transcript
 from transcripts.repository import Repository
 from transcripts.tables import PersonRow, SessionRow
@@ -334,6 +335,18 @@ def as_csv(data: SessionExport) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def export_certificate(certificate: Certificate, language: str = "en", description: str | None = None) -> str:
+    """A certificate as one printable, self-contained HTML page, labelled in English and Russian alike."""
+    template = _environment().get_template("certificate.html")
+    return template.render(
+        c=certificate,
+        path_language=language,
+        description=description,
+        E=_labeller("en"),
+        R=_labeller("ru"),
+    )
+
+
 # -- template helpers
 
 
@@ -347,7 +360,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(clock=_clock, when=_when, md=_md, bar=_bar)
+    env.filters.update(clock=_clock, when=_when, md=_md, bar=_bar, day=_day)
     return env
 
 
@@ -356,6 +369,10 @@ def _clock(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _day(moment: datetime) -> str:
+    return _utc(moment).strftime("%Y-%m-%d")
 
 
 def _when(moment: datetime) -> str:

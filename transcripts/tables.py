@@ -5,7 +5,7 @@ Skill scores are columns (not only JSON) so progress over 100,000 sessions is on
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
@@ -227,3 +227,52 @@ class LrsPushRow(SQLModel, table=True):
     """The statements endpoint, without credentials: another LRS gets everything again."""
     statement_id: str = Field(max_length=36)
     pushed_at: datetime = Field(default_factory=now)
+
+
+class AssignmentRow(SQLModel, table=True):
+    """A scenario or a path a mentor set a group (or one trainee of it), with a due date. Its status per trainee
+    is never stored: it is computed from the sessions (``transcripts.assignments``)."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (Index("ix_assignment_group_due", "group_id", "due"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: str | None = Field(default=None, max_length=64)
+    path_id: str | None = Field(default=None, max_length=64)
+    """Exactly one of scenario_id and path_id is set."""
+    steps: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """[{scenario, pass_mark}] as they were when assigned (a scenario is one step), so a later edit of the YAML
+    does not change what was asked."""
+    group_id: int = Field(foreign_key="mentor_group.id")
+    trainee_id: int | None = Field(default=None, foreign_key="person.id")
+    """None: every trainee of the group."""
+    due: date
+    pass_mark: int | None = None
+    """The --pass given for a scenario; None: the scenario's own (already in steps)."""
+    attempts: int | None = None
+    """Graded sessions allowed per step; None: no limit."""
+    mode: str = Field(default="practice", max_length=16)
+    created_by: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=now)
+    cancelled_at: datetime | None = None
+
+
+class CertificateRow(SQLModel, table=True):
+    """A path passed: recorded once per person and path, from the earliest passing session of each step."""
+
+    __tablename__ = "certificate"
+    __table_args__ = (UniqueConstraint("person_id", "path_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    path_id: str = Field(max_length=64)
+    title: str = Field(max_length=200)
+    tier: str = Field(max_length=16)
+    """gold, silver, bronze or completed."""
+    score: float
+    """Mean score of the sessions that passed the steps."""
+    earned_at: datetime
+    """When the last of those sessions started."""
+    sessions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """The ids of the sessions that earned it, in step order."""
+    recorded_at: datetime = Field(default_factory=now)

@@ -1,7 +1,7 @@
-"""Personas and scenarios: YAML files validated into models, with ``path:line`` errors."""
+"""Personas, scenarios and paths: YAML files validated into models, with ``path:line`` errors."""
 
 from simulator.catalog.catalog import Catalog, Document, UnknownName, catalog_roots, load_catalog
-from simulator.catalog.models import Fact, Intent, Language, Persona, Scenario, Temperament
+from simulator.catalog.models import Fact, Intent, Language, Persona, Scenario, Temperament, TrainingPath
 from simulator.catalog.yamlfile import CatalogError
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Persona",
     "Scenario",
     "Temperament",
+    "TrainingPath",
     "UnknownName",
     "catalog_roots",
     "load_catalog",

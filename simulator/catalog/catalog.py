@@ -1,4 +1,4 @@
-"""Load persona and scenario files into a catalogue, collecting every problem as a ``path:line`` error."""
+"""Load persona, scenario and path files into a catalogue, collecting every problem as a ``path:line`` error."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from simulator import paths
-from simulator.catalog.models import Persona, Scenario
+from simulator.catalog.models import Persona, Scenario, TrainingPath
 from simulator.catalog.yamlfile import CatalogError, Loc, YamlDoc, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
-KINDS: dict[str, type[BaseModel]] = {"persona": Persona, "scenario": Scenario}
-FOLDERS = {"personas": "persona", "scenarios": "scenario"}
+KINDS: dict[str, type[BaseModel]] = {"persona": Persona, "scenario": Scenario, "path": TrainingPath}
+FOLDERS = {"personas": "persona", "scenarios": "scenario", "paths": "path"}
+"""A file's kind by its folder; paths live in scenarios/paths/ (checked first, being the nearer folder)."""
 
 
 class UnknownName(LookupError):
@@ -62,9 +63,13 @@ def kind_of(doc: YamlDoc) -> str:
     if isinstance(doc.data, dict):
         if "temperament" in doc.data:
             return "persona"
+        if "steps" in doc.data:
+            return "path"
         if "opening" in doc.data or "persona" in doc.data:
             return "scenario"
-    raise doc.error((), "cannot tell a persona from a scenario: put it in personas/ or scenarios/")
+    raise doc.error(
+        (), "cannot tell a persona, scenario or path apart: put it in personas/, scenarios/ or scenarios/paths/"
+    )
 
 
 def yaml_files(root: Path) -> list[Path]:
@@ -77,6 +82,7 @@ def yaml_files(root: Path) -> list[Path]:
 class Catalog:
     personas: dict[str, Document[Persona]] = field(default_factory=dict)
     scenarios: dict[str, Document[Scenario]] = field(default_factory=dict)
+    paths: dict[str, Document[TrainingPath]] = field(default_factory=dict)
     problems: list[CatalogError] = field(default_factory=list)
     todos: dict[str, list[Loc]] = field(default_factory=dict)
     """Files with values still to write (``TODO…``): where each one is."""
@@ -95,7 +101,8 @@ class Catalog:
         except CatalogError as exc:
             self.problems.append(exc)
             return
-        table: dict = self.personas if kind == "persona" else self.scenarios
+        tables: dict[str, dict] = {"persona": self.personas, "scenario": self.scenarios, "path": self.paths}
+        table = tables[kind]
         if model.id in table:  # type: ignore[attr-defined]
             other = table[model.id].path  # type: ignore[attr-defined]
             self.problems.append(doc.error(("id",), f"duplicate id '{model.id}' (also in {other})"))  # type: ignore[attr-defined]
@@ -107,6 +114,11 @@ class Catalog:
             known = ", ".join(sorted(self.scenarios)) or "none"
             raise UnknownName(f"{key}: no such scenario (known: {known})")
         return self.scenarios[key].model
+
+    def path(self, key: str) -> TrainingPath:
+        if key not in self.paths:
+            raise UnknownName(f"{key}: no such path (known: {', '.join(sorted(self.paths)) or 'none'})")
+        return self.paths[key].model
 
     def persona(self, key: str) -> Persona:
         if key not in self.personas:

@@ -15,6 +15,7 @@ from simulator.catalog.models import (
     Intent,
     Persona,
     Scenario,
+    TrainingPath,
     UnknownFact,
     needs,
 )
@@ -80,7 +81,26 @@ def check(catalog: Catalog) -> list[CatalogError]:
         problems.extend(_persona(persona))
     for scenario in catalog.scenarios.values():
         problems.extend(_scenario(scenario, catalog))
+    for path in catalog.paths.values():
+        problems.extend(_path(path, catalog))
     return problems
+
+
+def _path(document: Document[TrainingPath], catalog: Catalog) -> Iterator[CatalogError]:
+    path, doc = document.model, document.doc
+    seen: set[str] = set()
+    for i, step in enumerate(path.steps):
+        loc = ("steps", i, "scenario")
+        found = catalog.scenarios.get(step.scenario)
+        if found is None:
+            known = ", ".join(sorted(catalog.scenarios)) or "none"
+            yield doc.error(loc, f"unknown scenario '{step.scenario}' (known: {known})")
+        elif found.model.language != path.language:
+            problem = f"scenario '{step.scenario}' is in '{found.model.language}', the path in '{path.language}'"
+            yield doc.error(loc, problem)
+        if step.scenario in seen:
+            yield doc.error(loc, f"'{step.scenario}' is already a step of this path")
+        seen.add(step.scenario)
 
 
 def _persona(document: Document[Persona]) -> Iterator[CatalogError]:

@@ -1,11 +1,11 @@
-"""Personas and scenarios as trainers write them in YAML. ``extra="forbid"`` so a typo fails loudly."""
+"""Personas, scenarios and paths as trainers write them in YAML. ``extra="forbid"`` so a typo fails loudly."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Language = Literal["en", "ru"]
 LANGUAGES: tuple[Language, ...] = ("en", "ru")
@@ -306,3 +306,46 @@ class Scenario(Strict):
 
     def all_facts(self) -> list[Fact]:
         return [*self.facts.volunteered, *self.facts.hidden]
+
+
+class PathStep(Strict):
+    scenario: Id
+    """The scenario to pass at this step."""
+    pass_mark: int = Field(ge=0, le=100)
+    """The lowest score that passes this step."""
+
+
+class Medals(Strict):
+    """The lowest average score of the sessions that passed the steps for each medal."""
+
+    bronze: int = Field(default=70, ge=0, le=100)
+    silver: int = Field(default=80, ge=0, le=100)
+    gold: int = Field(default=90, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ascending(self) -> Medals:
+        if not self.bronze <= self.silver <= self.gold:
+            raise ValueError("medals must rise: bronze <= silver <= gold")
+        return self
+
+
+class TrainingPath(Strict):
+    """A learning path: scenarios to pass in order; passing the last step earns a certificate."""
+
+    id: Id
+    title: Phrase
+    """In the path's language, as a scenario's title."""
+    language: Language
+    description: Text | None = None
+    """Shown to trainees and printed on the certificate."""
+    steps: list[PathStep] = Field(min_length=1, max_length=50)
+    assessment: bool = False
+    """Steps count only when passed in an assessment (no hints, no coach); otherwise any graded session counts."""
+    medals: Medals = Medals()
+
+    def medal(self, average: float) -> str:
+        """gold, silver, bronze, or "completed" below every medal."""
+        for name in ("gold", "silver", "bronze"):
+            if average >= getattr(self.medals, name):
+                return name
+        return "completed"

@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from simulator.catalog.models import Persona, Scenario
+from simulator.catalog.models import Persona, Scenario, TrainingPath
 
-MODELS: dict[str, type[BaseModel]] = {"persona": Persona, "scenario": Scenario}
+MODELS: dict[str, type[BaseModel]] = {"persona": Persona, "scenario": Scenario, "path": TrainingPath}
 
 
 def json_schema(kind: str) -> dict[str, Any]:

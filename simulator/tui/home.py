@@ -1,4 +1,5 @@
-"""Home: pick a scenario (with filters), read its briefing, start practising; recent sessions below."""
+"""Home: pick a scenario (with filters), read its briefing, start practising; what was assigned to you and your
+recent sessions below."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from transcripts.progress import progress
 from transcripts.repository import STAFF, AccessDenied, NotFound, Repository
 
 if TYPE_CHECKING:
-    pass
+    from transcripts.assignments import Assignment, Standing
 
 
 class HomeScreen(SparringScreen):
@@ -41,6 +42,11 @@ class HomeScreen(SparringScreen):
         Binding("q", "app.quit", "tui.quit"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.assigned: dict[str, tuple[Assignment, Standing]] = {}
+        """Row key -> the assignment and the standing of the person using the app."""
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filters"):
@@ -57,6 +63,7 @@ class HomeScreen(SparringScreen):
         with Horizontal(id="main"):
             yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
             yield Markdown(id="briefing")
+        yield DataTable(id="assigned", cursor_type="row")
         yield DataTable(id="recent", cursor_type="row")
         yield Footer()
 
@@ -67,11 +74,63 @@ class HomeScreen(SparringScreen):
         recent.add_columns(t("manage.session"), t("manage.scenario"), t("manage.status"), t("report.score"))
         recent.border_title = t("tui.recent")
         table.border_title = t("tui.scenarios")
+        assigned = self.query_one("#assigned", DataTable)
+        assigned.border_title = t("home.assigned")
+        assigned.add_columns(t("home.col.assignment"), t("home.col.due"), t("home.col.status"), t("home.col.left"))
         self.refresh_scenarios()
+        self.refresh_assigned()
         self.refresh_recent()
 
     def on_screen_resume(self) -> None:
+        self.refresh_assigned()
         self.refresh_recent()
+
+    def refresh_assigned(self) -> None:
+        """What is assigned to the person using the app, soonest due first; hidden when nothing is."""
+        from simulator.assignments_view import cell
+        from transcripts.assignments import board
+
+        table = self.query_one("#assigned", DataTable)
+        table.clear()
+        repo = self.sparring.repo
+        try:
+            found = board(repo, trainee=repo.actor.name)
+        except (AccessDenied, NotFound) as exc:
+            self.notify(str(exc), severity="error")
+            found = None
+        self.assigned = {}
+        for a in found.assignments if found else []:
+            standing = found.standing(a.id, repo.actor.name) if found else None
+            if standing is None:
+                continue
+            self.assigned[str(a.id)] = (a, standing)
+            catalog = self.sparring.catalog
+            doc = catalog.scenarios.get(a.target) if a.kind == "scenario" else catalog.paths.get(a.target)
+            name = doc.model.title if doc is not None else a.target
+            if standing.status in ("passed", "failed"):
+                left = "–"
+            else:
+                left = t("home.unlimited") if standing.attempts_left is None else str(standing.attempts_left)
+            label = f"{name} · {t(f'mode.{a.mode}')}"
+            table.add_row(label, a.due.isoformat(), cell(standing), left, key=str(a.id))
+        table.display = bool(self.assigned)
+
+    def start_assignment(self) -> None:
+        from simulator.tui.practice import PracticeScreen
+
+        table = self.query_one("#assigned", DataTable)
+        if not table.row_count:
+            return
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        assignment, standing = self.assigned[key]
+        scenario = standing.next_scenario
+        if scenario is None:
+            self.notify(t("home.assignment_done"))
+            return
+        if scenario not in self.sparring.catalog.scenarios:
+            self.notify(t("home.assignment_missing", scenario=scenario), severity="error")
+            return
+        self.app.push_screen(PracticeScreen(scenario, mode=assignment.mode))
 
     def _matches(self, scenario: Scenario) -> bool:
         persona = self.sparring.catalog.personas.get(scenario.persona)
@@ -161,6 +220,8 @@ class HomeScreen(SparringScreen):
     def action_practice(self) -> None:
         if self.focused is self.query_one("#recent"):
             self.action_resume()
+        elif self.focused is self.query_one("#assigned"):
+            self.start_assignment()
         else:
             self._start("practice")
 
@@ -193,6 +254,7 @@ class HomeScreen(SparringScreen):
 
     def _use(self, repo: Repository) -> None:
         self.sparring.use(repo)
+        self.refresh_assigned()
         self.refresh_recent()
 
     def action_mentor(self) -> None:

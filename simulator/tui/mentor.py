@@ -1,6 +1,7 @@
 """Mentoring: the groups you see, their trainees' progress, and a review of any session with its marks.
 
-``MentorScreen`` lists groups and trainees (level, tier, attempts, pass rate), charts the selected
+``MentorScreen`` lists groups and trainees (level, tier, attempts, pass rate), shows the group × assignment grid
+(each trainee's status on each assignment, and how far along each path they have begun), charts the selected
 trainee's skills over their sessions and lists the sessions; Enter opens ``ReviewScreen``, where a mentor
 agrees with or overrides marks, comments on turns and exports the report as HTML. Every refusal from the
 repository is a notification, never a crash.
@@ -19,9 +20,11 @@ from textual_plotext import PlotextPlot
 
 from grading.report import SKILLS
 from simulator import i18n, paths
+from simulator.assignments_view import cell, path_cell, plans
 from simulator.i18n import t
 from simulator.tui.marks import MarkedTurnsScreen, MarkItem, coach_summary, marks_by_turn
 from simulator.tui.screens import SparringScreen, TextPrompt
+from transcripts.assignments import board, path_progress
 from transcripts.export import export_session
 from transcripts.progress import GroupProgress, TraineeProgress, progress
 from transcripts.repository import AccessDenied, NotFound, Refused, StoredMark
@@ -61,6 +64,7 @@ class MentorScreen(SparringScreen):
                 yield OptionList(id="groups")
                 yield DataTable(id="trainees", cursor_type="row", zebra_stripes=True)
             with Vertical(id="right"):
+                yield DataTable(id="grid", cursor_type="none", show_cursor=False, zebra_stripes=True)
                 yield PlotextPlot(id="chart")
                 with Horizontal(id="levels"):
                     yield DataTable(id="skills", cursor_type="none", show_cursor=False)
@@ -97,6 +101,9 @@ class MentorScreen(SparringScreen):
             i18n.t("report.score"),
         )
         self.query_one("#chart", PlotextPlot).border_title = t("mentor.chart")
+        grid = self.query_one("#grid", DataTable)
+        grid.border_title = t("mentor.grid")
+        grid.display = False
         if names:
             groups.highlighted = 0
             self.show_group(names[0])
@@ -126,6 +133,7 @@ class MentorScreen(SparringScreen):
         except (AccessDenied, NotFound, Refused) as exc:
             self.notify(str(exc), severity="error")
             self.group, self.trainees = None, {}
+            self.query_one("#grid", DataTable).display = False
             self.show_trainee(None)
             return
         self.group = next((g for g in result.groups if g.name == name), None)
@@ -136,6 +144,7 @@ class MentorScreen(SparringScreen):
                 table.add_row(person, "–", "–", "0", "–", key=person)
             else:
                 table.add_row(person, _level(p.level), _tier(p.tier), str(p.attempts), _rate(p.pass_rate), key=person)
+        self.show_grid(name, people)
         weakest = self.query_one("#weakest", Static)
         if self.group is not None and self.group.weakest_skills:
             weakest.update(
@@ -146,6 +155,33 @@ class MentorScreen(SparringScreen):
         if keep and 0 <= row < table.row_count:
             table.move_cursor(row=row)
         self.show_trainee(self.selected_trainee())
+
+    def show_grid(self, group: str, people: list[str]) -> None:
+        """Trainees × the group's assignments (status in each cell) and the paths any of them has begun."""
+        grid = self.query_one("#grid", DataTable)
+        grid.clear(columns=True)
+        try:
+            found = board(self.sparring.repo, group=group)
+            along = path_progress(self.sparring.repo, plans(self.sparring.catalog), group=group)
+        except (AccessDenied, NotFound, Refused) as exc:
+            self.notify(str(exc), severity="error")
+            grid.display = False
+            return
+        begun = sorted({s.path for s in along if s.steps_passed or s.certificate})
+        if not found.assignments and not begun:
+            grid.display = False
+            return
+        grid.add_column(i18n.t("progress.col.trainee"), key="trainee")
+        for a in found.assignments:
+            grid.add_column(f"#{a.id} {a.target}", key=f"a{a.id}")
+        for path in begun:
+            grid.add_column(path, key=f"p{path}")
+        by_path = {(s.trainee, s.path): s for s in along}
+        for person in people:
+            cells = [cell(found.standing(a.id, person)) or "–" for a in found.assignments]
+            cells += [path_cell(by_path[(person, path)]) if (person, path) in by_path else "–" for path in begun]
+            grid.add_row(person, *cells, key=person)
+        grid.display = True
 
     def selected_trainee(self) -> str | None:
         table = self.query_one("#trainees", DataTable)
