@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -416,6 +417,35 @@ MATRIX: dict[str, list[Row]] = {
             lambda w: (w.unique("note"),),
         )
     ],
+    "graded_sessions": [
+        Row(
+            "graded_sessions()",
+            lambda repo: {g.id for g in repo.graded_sessions()},
+            EVERYONE,
+            lambda w, a, r: _eq(r, SEES[a]),
+        ),
+        Row(
+            "graded_sessions(session_id=s-anna)",
+            lambda repo: [g.id for g in repo.graded_sessions(session_id="s-anna")],
+            READ,
+            lambda w, a, r: _eq(r, ["s-anna"]),
+        ),
+    ],
+    "mark_pushed": [
+        Row(
+            "mark_pushed(anna's grade)",
+            lambda repo, pushed: repo.mark_pushed("https://lrs.example.org/xAPI/statements", [pushed]),
+            READ,
+            lambda w, a, r, pushed: _eq(
+                [
+                    g.pushed
+                    for g in w.boss.graded_sessions(session_id="s-anna", lrs="https://lrs.example.org/xAPI/statements")
+                ],
+                [True],
+            ),
+            lambda w: (_anna_grade(w),),
+        )
+    ],
     "respond": [
         Row(
             "respond(anna's mark)",
@@ -430,6 +460,16 @@ MATRIX: dict[str, list[Row]] = {
 
 def _eq(actual: object, expected: object) -> None:
     assert actual == expected, f"got {actual!r}, expected {expected!r}"
+
+
+def _anna_grade(world: World) -> Any:
+    """Anna's latest grade as the LRS holds it, with a clean slate for each actor (pushed to no LRS yet)."""
+    from transcripts.repository import PushedStatement
+
+    with world.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM lrs_push")
+    graded = world.boss.graded_sessions(session_id="s-anna")[0]
+    return PushedStatement(graded.id, graded.grade_id, str(uuid.uuid4()))
 
 
 def _visible_names(repo: Repository) -> set[str] | None:
@@ -665,6 +705,13 @@ COMMANDS = [
         lambda w, a, p: ["assignments", "--group", "alpha-team", "--format", "csv"],
         outcomes(ok={"owner", "peer", "mentor", *STAFF}, denied={"outsider", "other_mentor"}),
         lambda actor: ["amy"] if actor == "owner" else ["anna"] if actor == "peer" else [],
+    ),
+    Command("xapi statement", lambda w, a, p: ["xapi", "statement", "s-anna"], READ),
+    Command(
+        "xapi push --dry-run",
+        lambda w, a, p: ["xapi", "push", "--dry-run"],
+        EVERYONE,
+        _not_shown("s-anna", unless=READ_OK),
     ),
 ]
 

@@ -31,6 +31,8 @@ OPENAI_KEY = "sk-SECRET-openai-key-44b0"
 URL_PASSWORD = "urlpw-SECRET-0c7e"
 """In user:password@ of the model server's URL."""
 DB_PASSWORD = "dbpw-SECRET-a9f3"
+LRS_PASSWORD = "lrspw-SECRET-3b8d"
+LRS_TOKEN = "lrstoken-SECRET-c41e"
 MARKER = "SECRET"
 """In every secret: finding it anywhere means some part of one leaked."""
 JUDGE = json.dumps({"fault": True, "seq": 2, "evidence": "restart again"})
@@ -284,9 +286,66 @@ def test_settings_never_show_their_secrets(monkeypatch):
     monkeypatch.setenv("SPARRING_API_KEY", API_KEY)
     monkeypatch.setenv("SPARRING_DATABASE_URL", f"postgresql+psycopg://sparring:{DB_PASSWORD}@db.example.org/sparring")
     monkeypatch.setenv("SPARRING_BASE_URL", with_userinfo("https://llm.example.org/v1", URL_PASSWORD))
+    monkeypatch.setenv("SPARRING_LRS_URL", "https://lrs.example.org/xAPI")
+    monkeypatch.setenv("SPARRING_LRS_USERNAME", "lrs-user-SECRET")
+    monkeypatch.setenv("SPARRING_LRS_PASSWORD", LRS_PASSWORD)
+    monkeypatch.setenv("SPARRING_LRS_TOKEN", LRS_TOKEN)
     settings = load_settings()
     assert settings.api_key is not None and settings.api_key.get_secret_value() == API_KEY
+    assert settings.lrs_password is not None and settings.lrs_password.get_secret_value() == LRS_PASSWORD
+    assert settings.lrs_token is not None and settings.lrs_token.get_secret_value() == LRS_TOKEN
     assert MARKER not in repr(settings) + str(settings)
+
+
+def test_lrs_credentials_come_from_the_environment_only(tmp_path):
+    """Left in config.toml by hand, they are ignored rather than used (and so never copied anywhere from there)."""
+    from simulator import paths
+    from simulator.settings import load_settings
+
+    config = paths.config_file()
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        f'lrs_url = "https://lrs.example.org/xAPI"\nlrs_username = "u"\nlrs_password = "{LRS_PASSWORD}"\n'
+        f'lrs_token = "{LRS_TOKEN}"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings()
+    assert settings.lrs_url == "https://lrs.example.org/xAPI"
+    assert (settings.lrs_username, settings.lrs_password, settings.lrs_token) == (None, None, None)
+
+
+def test_a_push_to_a_learning_record_store_writes_no_credential(team: Team, ralph, tmp_path):
+    """Right and wrong passwords, a token, an LRS that is down, a dry run and one statement: the LRS's
+    credentials appear nowhere, not in the store's record of what was sent, nor in anything printed."""
+    from tests.lrs_server import PASSWORD as RALPH_PASSWORD
+    from tests.lrs_server import USERNAME as RALPH_USER
+
+    team.sparring(
+        "--as", "ann", "simulate", "-s", "home-internet-down", "--agent-bot", "good", "-b", "scripted", "-q"
+    )  # fmt: skip
+    lrs = {"SPARRING_LRS_URL": ralph.url, "SPARRING_LRS_USERNAME": RALPH_USER}
+    assert (
+        "refused the credentials"
+        in team.invoke("--as", "boss", "xapi", "push", ok=False, SPARRING_LRS_PASSWORD=LRS_PASSWORD, **lrs).stderr
+    )
+    assert (
+        "refused the credentials"
+        in team.sparring("--as", "boss", "xapi", "push", ok=False, SPARRING_LRS_TOKEN=LRS_TOKEN, **lrs).stderr
+    )
+    down = {**lrs, "SPARRING_LRS_URL": f"http://127.0.0.1:{free_port()}/xAPI"}
+    assert (
+        "cannot reach"
+        in team.invoke("--as", "boss", "xapi", "push", ok=False, SPARRING_LRS_PASSWORD=LRS_PASSWORD, **down).stderr
+    )
+    team.invoke("--as", "boss", "xapi", "push", "--dry-run", SPARRING_LRS_PASSWORD=LRS_PASSWORD, **lrs)
+    team.invoke("--as", "mia", "xapi", "push", "--format", "json", SPARRING_LRS_PASSWORD=RALPH_PASSWORD, **lrs)
+    session = stored_sessions(team)[0]["id"]
+    team.invoke("--as", "ann", "xapi", "statement", session, SPARRING_LRS_PASSWORD=LRS_PASSWORD, **lrs)
+    team.invoke("--as", "ann", "xapi", "push", "--help")
+    assert len(ralph.statements()) == 1  # mia sent ann's one session
+    written = team.everything_written()
+    written.pop(next(k for k in written if k.endswith("auth.json")))  # the LRS's own (hashed) credentials file
+    assert_nowhere(written, LRS_PASSWORD, LRS_TOKEN, RALPH_PASSWORD, API_KEY, DB_PASSWORD, MARKER)
 
 
 # -- the app
@@ -312,6 +371,9 @@ async def _save_settings(monkeypatch, base_url: str) -> tuple[str, str]:
     monkeypatch.setenv("SPARRING_BASE_URL", base_url)
     monkeypatch.setenv("SPARRING_API_KEY", API_KEY)
     monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
+    monkeypatch.setenv("SPARRING_LRS_URL", "https://lrs.example.org/xAPI")
+    monkeypatch.setenv("SPARRING_LRS_PASSWORD", LRS_PASSWORD)
+    monkeypatch.setenv("SPARRING_LRS_TOKEN", LRS_TOKEN)
     app = SparringApp()
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(SettingsScreen())
@@ -327,7 +389,7 @@ async def _save_settings(monkeypatch, base_url: str) -> tuple[str, str]:
 async def test_the_settings_screen_saves_no_key(monkeypatch):
     shown, saved = await _save_settings(monkeypatch, "http://127.0.0.1:8080/v1")
     assert 'backend = "openai"' in saved and 'base_url = "http://127.0.0.1:8080/v1"' in saved
-    for secret in (API_KEY, OPENAI_KEY):
+    for secret in (API_KEY, OPENAI_KEY, LRS_PASSWORD, LRS_TOKEN):
         assert secret not in saved and secret not in shown
 
 

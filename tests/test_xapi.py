@@ -354,6 +354,34 @@ def test_an_lrs_that_is_not_there_or_not_an_lrs_is_one_line(team, shared_lrs):
     assert not held(ralph, team) and not pushed(team, ralph)
 
 
+def test_a_web_page_that_says_ok_to_anything_is_not_taken_for_an_lrs(team):
+    """A 200 without the ids xAPI answers with has stored nothing: nothing is marked sent."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server name
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html>Welcome!</html>")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/xAPI"
+        result = cli(team, "boss", "xapi", "push", SPARRING_LRS_URL=url)
+        assert "is not an xAPI statements resource (HTTP 200)" in one_line_error(result)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not any(g.pushed for g in team.repo("boss").graded_sessions(lrs=f"{url}/statements"))
+
+
 def test_each_person_pushes_only_what_they_may_see(team, shared_lrs):
     ralph = shared_lrs
     for who in ("ann", "mia", "bob", "boss"):

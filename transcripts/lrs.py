@@ -108,9 +108,12 @@ class Lrs:
         try:
             stored = json.loads(body)
         except ValueError:
-            return 0
+            stored = None
+        if not isinstance(stored, list) or not all(isinstance(i, str) for i in stored):
+            # xAPI answers a POST with the ids it stored: a page that says 200 to anything has stored nothing.
+            raise LrsError(t("lrs.not_xapi", url=self.url, status=status))
         ids = {s.get("id") for s in statements}
-        return len(ids - set(stored)) if isinstance(stored, list) and set(stored) <= ids else 0
+        return len(ids - set(stored)) if set(stored) <= ids else 0
 
     def get(self, **query: str) -> dict[str, Any]:
         """A page of ``GET /statements`` (for checking what the LRS holds)."""
