@@ -130,7 +130,11 @@ class HomeScreen(SparringScreen):
         if scenario not in self.sparring.catalog.scenarios:
             self.notify(t("home.assignment_missing", scenario=scenario), severity="error")
             return
-        self.app.push_screen(PracticeScreen(scenario, mode=assignment.mode))
+        placed = {"assignment": {"id": str(assignment.id), "name": assignment.target}}
+        if assignment.kind == "path":
+            path = self.sparring.catalog.paths.get(assignment.target)
+            placed["path"] = {"id": assignment.target, "name": path.model.title if path else assignment.target}
+        self.app.push_screen(PracticeScreen(scenario, mode=assignment.mode, placed=placed))
 
     def _matches(self, scenario: Scenario) -> bool:
         persona = self.sparring.catalog.personas.get(scenario.persona)

@@ -76,11 +76,14 @@ class PracticeScreen(SparringScreen):
 
         event: Event
 
-    def __init__(self, scenario_id: str, mode: str = "practice", resume: str | None = None):
+    def __init__(self, scenario_id: str, mode: str = "practice", resume: str | None = None, placed: dict | None = None):
+        """``placed``: the assignment (and path) it is played for, kept in the session's meta so that results
+        sent to a learning record store say so."""
         super().__init__()
         self.scenario_id = scenario_id
         self.mode = mode
         self.resume_id = resume
+        self.placed = placed or {}
         self.sent: deque[Bubble] = deque()
         """Agent bubbles shown at once, waiting for the session to take them in."""
         self.session: Session | None = None
@@ -126,6 +129,7 @@ class PracticeScreen(SparringScreen):
                 self.show(event)
         else:
             digest = self.sparring.catalog.digest(scenario.id)
+            self.session.transcript.meta.update(self.placed)
             repo.start_session(self.session.transcript, scenario_hash=digest, mode=self.mode)
         self.title = scenario.title
         if self.mode == "practice" and self.sparring.settings.coach:
