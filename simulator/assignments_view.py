@@ -199,10 +199,6 @@ def _grid(*columns: str, title: str | None = None) -> Table:
     return table
 
 
-def heading(a: Assignment) -> str:
-    return t("assignments.heading", id=a.id, target=a.target, due=a.due.isoformat())
-
-
 def _pass(a: Assignment) -> str:
     if a.pass_mark is not None:
         return str(a.pass_mark)
