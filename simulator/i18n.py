@@ -526,6 +526,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Start with the easiest case (difficulty {difficulty})",
         "Начните с самого простого случая (сложность {difficulty})",
     ),
+    "next.overdue": (
+        "Assigned to you and overdue since {due}",
+        "Назначено вам, срок прошёл {due}",
+    ),
+    "next.assigned": ("Assigned to you, due {due}", "Назначено вам, срок {due}"),
     "next.weakest": ("Your {skill} skill is {tier} ({level})", "Навык «{skill}» — {tier} ({level})"),
     "next.works.asking": ("this case has {count} facts to find", "в этом случае нужно выяснить фактов: {count}"),
     "next.works.listening": (

@@ -6,13 +6,16 @@ much as its author weighted that skill in its rubric, then as much as it has of 
 (facts to find for asking, the customer's details for listening and personalization, their intensity for
 empathy, traps for resolution). Ties go to the scenario passed fewer times, then to the one whose difficulty
 is nearest the trainee's tier, then by id. A scenario passed ``ENOUGH`` times is never offered again. A
-trainee with no graded session starts with the easiest scenario.
+trainee with no graded session starts with the easiest scenario. Work a mentor assigned comes before all of
+that: the open assignment due soonest (an overdue one first of all).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from grading.report import SKILLS, Skill
 from simulator.catalog import Catalog, Scenario
@@ -25,15 +28,38 @@ _DIFFICULTY_OF_TIER = {"novice": 1, "developing": 2, "proficient": 3, "expert": 
 
 
 @dataclass(frozen=True)
+class Open:
+    """An assignment of the trainee's that is neither passed nor failed."""
+
+    key: str
+    scenario: str
+    """Its next step."""
+    due: date
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class Suggestion:
     scenario: str
     reason: str
+    assignment: str | None = None
+    """The key of the assignment it comes from, if it does."""
 
 
 def suggest(
-    catalog: Catalog, trainee: TraineeProgress | None, passes: Counter[str], language: str
+    catalog: Catalog,
+    trainee: TraineeProgress | None,
+    passes: Counter[str],
+    language: str,
+    assigned: Sequence[Open] = (),
 ) -> Suggestion | None:
-    """``passes``: how many times the trainee passed each scenario. None when every scenario is passed enough."""
+    """``passes``: how many times the trainee passed each scenario. None when nothing is assigned and every
+    scenario is passed enough."""
+    due = [a for a in assigned if a.scenario in catalog.scenarios]
+    if due:
+        first = min(due, key=lambda a: (not a.overdue, a.due, a.key))
+        key = "next.overdue" if first.overdue else "next.assigned"
+        return Suggestion(first.scenario, t(key, due=first.due.isoformat()), first.key)
     left = [doc.model for sid, doc in sorted(catalog.scenarios.items()) if passes[sid] < ENOUGH]
     mine = [s for s in left if s.language == language] or left
     if not mine:

@@ -93,3 +93,21 @@ async def test_home_shows_what_to_practise_next_and_n_starts_it(tmp_path, monkey
         assert "Your listening skill is developing (45)" in line
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen))
+
+
+def test_assigned_work_comes_first_an_overdue_one_before_all(tmp_path, catalog):
+    from datetime import date
+
+    from simulator.next_scenario import Open
+
+    engine, kim = graded(tmp_path, {**dict.fromkeys(SKILLS, 80), "asking": 52})
+    assigned = [
+        Open("7", "chatbot-loop", date(2099, 1, 15), overdue=False),
+        Open("3", "home-internet-down", date(2000, 1, 1), overdue=True),
+    ]
+    first = suggest(catalog, kim, Counter(), "en", assigned)
+    assert first is not None and (first.scenario, first.assignment) == ("home-internet-down", "3")
+    assert first.reason == "Assigned to you and overdue since 2000-01-01"
+    later = suggest(catalog, kim, Counter(), "en", assigned[:1])
+    assert later is not None and later.reason == "Assigned to you, due 2099-01-15" and later.assignment == "7"
+    engine.dispose()

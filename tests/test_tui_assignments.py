@@ -94,6 +94,10 @@ async def test_a_trainee_sees_what_is_assigned_and_starts_it(assigned, monkeypat
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen))
         assert app.screen.mode == "assessment" and app.screen.scenario_id == "online-school-mentor"
+        session = app.screen.session
+        await wait_for(pilot, lambda: session is not None)
+        stored = app.repo.transcript(session.transcript.id)
+        assert stored.meta["assignment"]["name"] == "online-school-mentor"  # for the learning record store
 
 
 @pytest.mark.anyio

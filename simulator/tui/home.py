@@ -16,7 +16,7 @@ from simulator.catalog import Scenario
 from simulator.catalog.models import Temperament
 from simulator.engine.difficulty import describe, level_for
 from simulator.i18n import language, t
-from simulator.next_scenario import ENOUGH, Suggestion, suggest
+from simulator.next_scenario import ENOUGH, Open, Suggestion, suggest
 from simulator.tui.screens import SparringScreen, TextPrompt
 from transcripts.progress import progress
 from transcripts.repository import STAFF, AccessDenied, NotFound, Repository
@@ -115,13 +115,15 @@ class HomeScreen(SparringScreen):
             table.add_row(label, a.due.isoformat(), cell(standing), left, key=str(a.id))
         table.display = bool(self.assigned)
 
-    def start_assignment(self) -> None:
+    def start_assignment(self, key: str | None = None) -> None:
+        """Start the assignment ``key`` (default: the highlighted one) in the mode it asks for."""
         from simulator.tui.practice import PracticeScreen
 
         table = self.query_one("#assigned", DataTable)
-        if not table.row_count:
-            return
-        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        if key is None:
+            if not table.row_count:
+                return
+            key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         assignment, standing = self.assigned[key]
         scenario = standing.next_scenario
         if scenario is None:
@@ -178,7 +180,12 @@ class HomeScreen(SparringScreen):
         except (AccessDenied, NotFound):
             mine = []
         passes = Counter(s.scenario for s in repo.sessions(trainee=me, limit=100_000) if s.passed and s.scenario)
-        self.suggestion = suggest(self.sparring.catalog, mine[0] if mine else None, passes, language())
+        assigned = [
+            Open(key, standing.next_scenario, a.due, standing.status == "overdue")
+            for key, (a, standing) in self.assigned.items()
+            if standing.next_scenario and standing.status not in ("passed", "failed")
+        ]
+        self.suggestion = suggest(self.sparring.catalog, mine[0] if mine else None, passes, language(), assigned)
         line = self.query_one("#next", Static)
         if self.suggestion is None:
             line.update(t("next.none", count=ENOUGH))
@@ -189,7 +196,9 @@ class HomeScreen(SparringScreen):
     def action_next(self) -> None:
         from simulator.tui.practice import PracticeScreen
 
-        if self.suggestion is not None:
+        if self.suggestion is not None and self.suggestion.assignment is not None:
+            self.start_assignment(self.suggestion.assignment)
+        elif self.suggestion is not None:
             self.app.push_screen(PracticeScreen(self.suggestion.scenario, mode="practice"))
 
     @on(Select.Changed)
