@@ -55,5 +55,5 @@ class SparringApp(App[None]):
         self.push_screen(HomeScreen())
 
 
-def run_app(catalog: list[Path] | None = None) -> None:
-    SparringApp(catalog=catalog).run()
+def run_app(settings: Settings | None = None) -> None:
+    SparringApp(settings=settings).run()
