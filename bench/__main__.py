@@ -31,6 +31,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "duplicates": ("near_duplicates.py", [], ["--messages", "5000"]),
     "customer": ("customer_fit.py", [], ["--sessions", "2"]),
     "store": ("store_progress.py", [], ["--sessions", "2000", "--groups", "4", "--trainees", "5", "--runs", "1"]),
+    "class": ("class_load.py", [], ["--sizes", "1", "--seconds", "30"]),
 }
 
 

@@ -160,8 +160,17 @@ class LongWinded(ScriptedBackend):
 class Typist:
     """Presses keys into the practice screen's draft from its own thread and sees when each one is shown."""
 
-    def __init__(self, app: SparringApp, screen: PracticeScreen, meter: Metered, rng: random.Random):
+    def __init__(
+        self,
+        app: SparringApp,
+        screen: PracticeScreen,
+        meter: Metered,
+        rng: random.Random,
+        gap: tuple[float, float] = GAP,
+    ):
+        """``gap``: the seconds between two keys, drawn between these bounds."""
         self.app = app
+        self.gap = gap
         self.meter = meter
         self.rng = rng
         self.keys: list[Keystroke] = []
@@ -213,7 +222,7 @@ class Typist:
         assert driver is not None
         due = time.perf_counter()
         for char in text:
-            due += self.rng.uniform(*GAP)
+            due += self.rng.uniform(*self.gap)
             time.sleep(max(0.0, due - time.perf_counter()))
             if self.ended:
                 return  # the trainee stops typing when the chat closes

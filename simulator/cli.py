@@ -111,14 +111,22 @@ def root(
     ctx: typer.Context,
     acting_as: Annotated[str | None, typer.Option("--as", help=t("as.help"), show_default=False)] = None,
     sign_in: Annotated[bool, typer.Option("--sign-in", help=t("sign_in.help"))] = False,
+    backend: Annotated[str | None, typer.Option("--backend", help=t("app.backend"), show_default=False)] = None,
+    model: Annotated[str | None, typer.Option("--model", help=t("app.model"), show_default=False)] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help=t("app.base_url"), show_default=False)] = None,
+    framing: Annotated[str | None, typer.Option("--framing", help=t("app.framing"), show_default=False)] = None,
 ) -> None:
     if acting_as:
         os.environ["SPARRING_USER"] = acting_as  # settings read it, whichever command runs
-    if ctx.invoked_subcommand is None:
-        from simulator.tui.app import run_app
+    overrides = {"backend": backend, "model": model, "base_url": base_url, "framing": framing}
+    if ctx.invoked_subcommand is not None:
+        if sign_in or any(value is not None for value in overrides.values()):
+            fail(t("app.options_for_app"))
+        return
+    from simulator.tui.app import run_app
 
-        with friendly_errors():
-            run_app(sign_in=sign_in)
+    with friendly_errors():
+        run_app(_settings(**overrides), sign_in=sign_in)
 
 
 def _settings(**overrides: object):  # noqa: ANN202 - deferred import keeps --help fast

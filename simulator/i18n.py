@@ -272,6 +272,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "practice (hints and the mood meter allowed) or assessment (graded as an exam)",
         "practice (тренировка: подсказки разрешены) или assessment (оценивается как экзамен)",
     ),
+    "app.backend": (
+        "The app only: who writes the customer (local, openai or scripted).",
+        "Только для приложения: кто пишет за клиента (local, openai или scripted).",
+    ),
+    "app.model": (
+        "The app only: GGUF path (local) or model name (openai).",
+        "Только для приложения: путь к GGUF (local) или имя модели (openai).",
+    ),
+    "app.base_url": (
+        "The app only: the OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.",
+        "Только для приложения: OpenAI-совместимый сервер, например http://127.0.0.1:8080/v1.",
+    ),
+    "app.framing": (
+        "The app only: auto, transcript (small models) or chat (capable models).",
+        "Только для приложения: auto, transcript (малые модели) или chat (сильные модели).",
+    ),
+    "app.options_for_app": (
+        "--sign-in, --backend, --model, --base-url and --framing before a command are for the app only: "
+        "give --backend and --model after the command, or set SPARRING_* settings.",
+        "--sign-in, --backend, --model, --base-url и --framing перед командой действуют только для приложения: "
+        "укажите --backend и --model после команды или задайте настройки SPARRING_*.",
+    ),
     "as.help": (
         "Act as this person (default: SPARRING_USER or your login name).",
         "Действовать от имени этого человека (по умолчанию SPARRING_USER или имя входа).",

@@ -15,7 +15,9 @@ BackendName = Literal["local", "openai", "scripted"]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SPARRING_", extra="ignore", use_attribute_docstrings=True)
+    model_config = SettingsConfigDict(
+        env_prefix="SPARRING_", extra="ignore", use_attribute_docstrings=True, populate_by_name=True
+    )
 
     language: Literal["en", "ru"] = "en"
     """Language of the interface and of messages."""

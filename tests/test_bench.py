@@ -62,3 +62,11 @@ def test_grader_accuracy_runs_on_a_tiny_labelled_set(tmp_path):
 
 def test_grader_accuracy_skips_cleanly_without_data(tmp_path):
     assert "nothing to measure" in run("bench/grader_accuracy.py", str(tmp_path / "absent"))
+
+
+def test_class_load_runs_a_tiny_class():
+    """``python -m bench.class_load`` with one trainee for half a minute: the service, a trainee's app, claims."""
+    out = run("-m", "bench.class_load", "--sizes", "1", "--seconds", "30")
+    assert "first word p50/p95" in out
+    assert out.count("claim: class of 1:") == 3
+    assert "| nan" not in out  # the customer answered at least once

@@ -57,7 +57,7 @@ def test_bare_sparring_opens_the_app(monkeypatch):
     from simulator.cli import app
 
     opened = []
-    monkeypatch.setattr(simulator.tui.app, "run_app", lambda **_: opened.append(True))  # no terminal in tests
+    monkeypatch.setattr(simulator.tui.app, "run_app", lambda settings, sign_in: opened.append(True))  # no terminal
     result = CliRunner().invoke(app, [])
     assert result.exit_code == 0 and opened == [True]
 

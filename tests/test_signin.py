@@ -197,7 +197,7 @@ def test_serving_off_this_machine_needs_someone_who_can_sign_in(tmp_path):
 
     assert loopback("127.0.0.1") and loopback("localhost") and loopback("::1")
     assert not loopback("0.0.0.0") and not loopback("192.168.1.20") and not loopback("example.org")
-    assert child_command().endswith("-m simulator.cli --sign-in")
+    assert child_command({}).endswith("-m simulator.cli --sign-in")
     env = {"SPARRING_DATABASE_URL": f"sqlite:///{tmp_path}/store.db", "SPARRING_USER": "boss"}
     refused = sparring("serve", "--host", "0.0.0.0", "--port", "8765", env=env)
     assert_one_line_error(refused, 1, "nobody can sign in yet")

@@ -14,7 +14,12 @@ EMBEDDED_LANGUAGES = ("en",)
 
 
 def writes_language(backend: str, model: str | None, language: str) -> bool:
-    return backend != "local" or model is not None or language in EMBEDDED_LANGUAGES
+    """Whether the model may write ``language``: the embedded one, local or through a class's model service
+    (which names it by its file), only writes English."""
+    from simulator.llm.local import model_name
+
+    embedded = (backend == "local" and model is None) or (model is not None and model_name(model) == model_name(None))
+    return not embedded or language in EMBEDDED_LANGUAGES
 
 
 def make_backend(settings: Settings) -> Backend:

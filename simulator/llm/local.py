@@ -2,13 +2,15 @@
 
 Generation runs in a worker thread so the event loop (and the TUI) never blocks; stopping the stream
 early stops the thread at the next token. While the trainee types, ``warm`` reads the conversation so far
-into llama.cpp's cache, so the customer's next answer only has to read the trainee's new line.
+into llama.cpp's cache, so the customer's next answer only has to read the trainee's new line. A model shared by
+many conversations (``sparring serve``'s model service) keeps each one's cache in ``SavedStates``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import io
 import json
 import logging
@@ -37,6 +39,11 @@ def embedded_model() -> Path:
     return path
 
 
+def model_name(path: str | Path | None) -> str:
+    """How a model is named in provenance and by the model service: its file's name."""
+    return Path(path or EMBEDDED_FILE).name
+
+
 def free_cores() -> int:
     """Threads for llama.cpp: the cores we may use, less one for the app and less what is already busy.
 
@@ -45,6 +52,57 @@ def free_cores() -> int:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     busy = int(os.getloadavg()[0]) if hasattr(os, "getloadavg") else 0
     return max(1, min(usable - 1, usable - busy))
+
+
+class SavedStates:
+    """llama.cpp's cache of each conversation read lately, so conversations that take turns on one model each go
+    on where they stopped instead of re-reading their whole chat (6.5 s for 1,000 tokens on one thread; a
+    saved state of that size is 22 MB and comes back in 30 ms).
+
+    A state is known by the prompt it was made for. A conversation's prompt only grows, so a state whose prompt
+    begins the new one is that conversation's older state, and is dropped; beyond ``limit`` bytes the least
+    recently used go.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._saved: dict[tuple[int, ...], bytes] = {}  # oldest first
+
+    def resume(self, llama: Any, tokens: list[int]) -> None:
+        """Bring back the saved state that shares the longest start with ``tokens``, if it beats what the
+        cache holds now."""
+        from llama_cpp import llama_state_set_data
+
+        current = llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
+        key = max(self._saved, key=lambda k: llama.longest_token_prefix(k, tokens), default=None)
+        if key is None or llama.longest_token_prefix(key, tokens) <= current:
+            return
+        data = self._saved.pop(key)
+        self._saved[key] = data
+        buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+        if llama_state_set_data(llama.ctx, buffer, len(data)) != len(data):
+            raise BackendError("could not restore a conversation's cache")
+        # One token short of the whole prompt, so the caller decodes at least one token and its logits are fresh.
+        llama.input_ids[: len(key)] = key
+        llama.n_tokens = len(key) - 1
+
+    def save(self, llama: Any, tokens: list[int]) -> None:
+        """Keep what the cache holds now as the state of the prompt ``tokens``."""
+        from llama_cpp import llama_state_get_data, llama_state_get_size
+
+        size = llama_state_get_size(llama.ctx)
+        buffer = (ctypes.c_uint8 * size)()
+        data = ctypes.string_at(buffer, llama_state_get_data(llama.ctx, buffer, size))
+        key = tuple(tokens)
+        for older in [k for k in self._saved if llama.longest_token_prefix(k, key) == len(k)]:
+            del self._saved[older]
+        self._saved[key] = data
+        while sum(map(len, self._saved.values())) > self.limit and len(self._saved) > 1:
+            del self._saved[next(iter(self._saved))]
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self._saved.values()))
 
 
 class LocalBackend:
@@ -56,7 +114,9 @@ class LocalBackend:
         threads: int | None = None,
         context: int = 4096,
         framing: str = "transcript",
+        saved_states: SavedStates | None = None,
     ):
+        """``saved_states``: keep each conversation's cache apart, for a model that many conversations share."""
         self.path = Path(model_path) if model_path else None
         self.threads = threads or free_cores()
         self.context = context
@@ -65,10 +125,11 @@ class LocalBackend:
         self._failed: str | None = None
         """Why the model could not be loaded, once it could not."""
         self._lock = threading.Lock()
+        self.saved_states = saved_states
 
     @property
     def model(self) -> str:
-        return (self.path or Path(EMBEDDED_FILE)).name
+        return model_name(self.path)
 
     def options(self) -> dict[str, Any]:
         return {"threads": self.threads, "context": self.context, "framing": self.framing}
@@ -137,6 +198,9 @@ class LocalBackend:
                 prompt_tokens = 0
             else:
                 prompt = request.prompt or ""
+                tokens = llama.tokenize(prompt.encode("utf-8"), special=True)
+                if self.saved_states is not None:
+                    self.saved_states.resume(llama, tokens)
                 stream = llama.create_completion(
                     prompt=prompt,
                     stream=True,
@@ -147,13 +211,15 @@ class LocalBackend:
                     **options,
                 )
                 texts = ((c["choices"][0]["text"], c["choices"][0]["finish_reason"]) for c in stream)
-                prompt_tokens = len(llama.tokenize(prompt.encode("utf-8")))
+                prompt_tokens = len(tokens)
             count = 0
             for text, finished in texts:
                 if stop.is_set():
                     break
                 count += finished is None  # the closing chunk carries the finish reason, not a token
                 yield Piece(text)
+            if self.saved_states is not None and request.messages is None:
+                self.saved_states.save(llama, tokens)
             yield Piece("", Usage(prompt_tokens, count))
 
     async def warm(self, prompt: str) -> None:
@@ -170,11 +236,15 @@ class LocalBackend:
             llama = self._load()
             # Tokenized exactly as create_completion does, so its prefix match finds these tokens.
             tokens = llama.tokenize(prompt.encode("utf-8"), special=True)
+            if self.saved_states is not None:
+                self.saved_states.resume(llama, tokens)
             cached = llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
             if cached == len(tokens) or len(tokens) >= self.context:
                 return
             llama.n_tokens = cached
             llama.eval(tokens[cached:])
+            if self.saved_states is not None:
+                self.saved_states.save(llama, tokens)
 
     async def stream(self, request: Request) -> AsyncIterator[Piece]:
         loop = asyncio.get_running_loop()

@@ -168,6 +168,13 @@ class OpenAIBackend:
             )
         yield Piece("", usage or Usage(0, count))  # best effort when the server does not report usage
 
+    async def warm(self, prompt: str) -> None:
+        """Have the server read ``prompt`` now, while nobody waits (transcript framing): a one-token completion,
+        which servers that keep a prompt cache (Sparring's model service, llama-server, vLLM with prefix
+        caching) have ready when the real request comes."""
+        async for _ in self.stream(Request(prompt=prompt, max_tokens=1, temperature=0.0)):
+            pass
+
     def _read(self, chunk: Any, chat: bool) -> tuple[str, bool, Usage | None]:
         """A chunk's text, whether it ends the answer, and the usage it reports."""
         try:

@@ -98,5 +98,5 @@ class SparringApp(App[None]):
         self.push_screen(SignInScreen() if self.sign_in else HomeScreen())
 
 
-def run_app(catalog: list[Path] | None = None, sign_in: bool = False) -> None:
-    SparringApp(catalog=catalog, sign_in=sign_in).run()
+def run_app(settings: Settings | None = None, sign_in: bool = False) -> None:
+    SparringApp(settings=settings, sign_in=sign_in).run()
