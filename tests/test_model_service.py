@@ -31,13 +31,15 @@ def app_settings(command: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
     import simulator.tui.app
     from simulator.cli import app
 
-    opened: list[Settings] = []
-    monkeypatch.setattr(simulator.tui.app, "run_app", opened.append)
+    opened: list[tuple[Settings, bool]] = []
+    monkeypatch.setattr(simulator.tui.app, "run_app", lambda settings, sign_in: opened.append((settings, sign_in)))
     arguments = shlex.split(command)
     assert arguments[1:3] == ["-m", "simulator.cli"]
     result = CliRunner().invoke(app, arguments[3:])
     assert result.exit_code == 0, result.output
-    return opened[0]
+    settings, sign_in = opened[0]
+    assert sign_in  # a served tab always opens on the sign-in screen
+    return settings
 
 
 def test_a_class_shares_one_model_service_that_stops_with_serve(monkeypatch):
