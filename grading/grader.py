@@ -40,7 +40,7 @@ from grading.report import (
     overall,
     skill_scores,
 )
-from grading.team import TeamReplies
+from grading.team import SentElsewhere, TeamReplies
 from grading.understanding import looked_up
 from simulator.catalog.models import Fact, Scenario
 from transcripts.format import Event, Transcript
@@ -281,10 +281,15 @@ class Walk:
             better=feedback.better("interruption", self.lang),
         )
 
+    def _team_template(self, event: Event) -> tuple[str | None, SentElsewhere | None]:
+        """The team's macro this reply is, or the other customers it went to nearly word for word."""
+        if not self.team:
+            return None, None
+        return self.team.macro(event.text or ""), self.team.elsewhere(self.transcript.id, event.seq)
+
     def _canned(self, event: Event, cues: Cues) -> None:
         text = event.text or ""
-        macro = self.team.macro(text) if self.team else None
-        elsewhere = self.team.elsewhere(self.transcript.id, event.seq) if self.team else None
+        macro, elsewhere = self._team_template(event)
         if macro is not None:
             why = feedback.why("macro", self.lang, name=macro)
         elif elsewhere is not None:
@@ -363,10 +368,10 @@ class Walk:
     def _premature_fix(self, event: Event, cues: Cues) -> None:
         if self.scenario is None:
             # Only a guess comes too early: not a reply that reports looking the case up first ("I can see both
-            # payments; I've refunded one"), nor a template (which is marked as one). Steps to try are a guess too
+            # payments; I've refunded one"), nor the team's macro (marked as one). Steps to try are a guess too
             # when the customer has given no detail to go on.
             jumps = cues.fix or (not self.details and gives_step(event.text or "", self.lang))
-            if not jumps or cues.looked or self._faulted(event, "canned_answer"):
+            if not jumps or cues.looked or any(self._team_template(event)):
                 return
             if not self.asked_before_fix and not cues.clarifying and "any" not in self.flagged_facts:
                 self.flagged_facts.add("any")

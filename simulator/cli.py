@@ -115,10 +115,12 @@ def root(
     model: Annotated[str | None, typer.Option("--model", help=t("app.model"), show_default=False)] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help=t("app.base_url"), show_default=False)] = None,
     framing: Annotated[str | None, typer.Option("--framing", help=t("app.framing"), show_default=False)] = None,
+    read_ahead: Annotated[bool, typer.Option("--read-ahead", help=t("app.read_ahead"))] = False,
 ) -> None:
     if acting_as:
         os.environ["SPARRING_USER"] = acting_as  # settings read it, whichever command runs
     overrides = {"backend": backend, "model": model, "base_url": base_url, "framing": framing}
+    overrides |= {"read_ahead": True} if read_ahead else {}
     if ctx.invoked_subcommand is not None:
         if sign_in or any(value is not None for value in overrides.values()):
             fail(t("app.options_for_app"))

@@ -288,6 +288,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The app only: auto, transcript (small models) or chat (capable models).",
         "Только для приложения: auto, transcript (малые модели) или chat (сильные модели).",
     ),
+    "app.read_ahead": (
+        "Have the model server read the chat while you type (Sparring's model service, a local llama-server).",
+        "Пусть сервер модели читает чат, пока вы печатаете (сервис модели Sparring, локальный llama-server).",
+    ),
     "app.options_for_app": (
         "--sign-in, --backend, --model, --base-url and --framing before a command are for the app only: "
         "give --backend and --model after the command, or set SPARRING_* settings.",

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     framing: Literal["auto", "transcript", "chat"] = "auto"
     """How the customer is prompted: a transcript to continue (small models) or role-flipped chat."""
 
+    read_ahead: bool = False
+    """OpenAI-compatible server: have it read the chat while the trainee types (one more request a turn). For
+    Sparring's model service, which `sparring serve` sets, or a local llama-server; not for a paid API."""
+
     timeout: float = 60.0
     """Seconds to wait for a model server before giving up on a line."""
 

@@ -49,7 +49,7 @@ def test_a_class_shares_one_model_service_that_stops_with_serve(monkeypatch):
         assert url.hostname == "127.0.0.1" and url.path == "/v1"
         settings = app_settings(child_command(shared.settings), monkeypatch)
         assert (settings.backend, settings.base_url, settings.framing) == ("openai", shared.service.url, "transcript")
-        assert settings.model == "SmolLM2-135M-Instruct.Q4_1.gguf"
+        assert settings.model == "SmolLM2-135M-Instruct.Q4_1.gguf" and settings.read_ahead
         backend = make_backend(settings)
 
         async def both() -> list[str]:
@@ -81,6 +81,7 @@ def test_a_remote_server_is_passed_on_unchanged(openai_server: OpenAIServer, mon
         assert shared.service is None and shared.settings == {}
         settings = app_settings(child_command(shared.settings), monkeypatch)  # the tab reads the same settings
     assert (settings.backend, settings.base_url, settings.model) == ("openai", openai_server.url, MODEL)
+    assert not settings.read_ahead  # a server of one's own choosing gets no extra requests
     openai_server.reply("My router is blinking red.")
     answer = asyncio.run(generate(make_backend(settings), Request(messages=[{"role": "user", "content": "Hi"}])))
     assert answer.text == "My router is blinking red."

@@ -45,4 +45,5 @@ def make_backend(settings: Settings) -> Backend:
         timeout=settings.timeout,
         max_retries=settings.max_retries,
         framing="transcript" if settings.framing == "transcript" else "chat",
+        read_ahead=settings.read_ahead,
     )

@@ -75,7 +75,11 @@ class OpenAIBackend:
         timeout: float = 60.0,
         max_retries: int = 2,
         framing: str = "chat",
+        read_ahead: bool = False,
     ):
+        """``read_ahead``: ``warm`` has the server read the chat while the trainee types. Only for a server whose
+        prompt cache makes that pay (Sparring's model service, a local llama-server): it is one more request a
+        turn, which a paid API would bill for."""
         if framing not in FRAMINGS:
             raise ValueError(f"framing must be one of {FRAMINGS}, not {framing!r}")
         self.base_url = base_url or OPENAI_URL  # explicit, or the SDK reads OPENAI_BASE_URL itself
@@ -83,6 +87,7 @@ class OpenAIBackend:
         self.timeout = timeout
         self.max_retries = max_retries
         self.framing = framing
+        self.read_ahead = read_ahead
         self._api_key = api_key
         # Imported now, at start-up, not on the first line, where it would stall the event loop ~0.3 s.
         import openai  # noqa: F401
@@ -171,7 +176,9 @@ class OpenAIBackend:
     async def warm(self, prompt: str) -> None:
         """Have the server read ``prompt`` now, while nobody waits (transcript framing): a one-token completion,
         which servers that keep a prompt cache (Sparring's model service, llama-server, vLLM with prefix
-        caching) have ready when the real request comes."""
+        caching) have ready when the real request comes. Only when asked to read ahead."""
+        if not self.read_ahead:
+            return
         async for _ in self.stream(Request(prompt=prompt, max_tokens=1, temperature=0.0)):
             pass
 

@@ -40,7 +40,7 @@ def serve(host: str, port: int, public_url: str | None = None) -> None:
 
 @dataclass(frozen=True)
 class SharedModel:
-    settings: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, str | bool] = field(default_factory=dict)
     """What every tab's settings change to: nothing when they already name a server or need no model."""
     service: Service | None = None
     """The model service started for the class, if one was."""
@@ -55,12 +55,21 @@ def shared_model(settings: Settings) -> Iterator[SharedModel]:
         return
     with running_service(settings.model, settings.threads, settings.context) as service:
         framing = "chat" if settings.framing == "chat" else "transcript"
-        served = {"backend": "openai", "base_url": service.url, "model": model_name(settings.model), "framing": framing}
+        served: dict[str, str | bool] = {
+            "backend": "openai",
+            "base_url": service.url,
+            "model": model_name(settings.model),
+            "framing": framing,
+            "read_ahead": True,  # the service keeps each conversation's cache: reading ahead pays
+        }
         yield SharedModel(served, service)
 
 
-def child_command(settings: dict[str, str]) -> str:
+def child_command(settings: dict[str, str | bool]) -> str:
     """The shell command textual-serve runs for each tab: the app on its sign-in screen, with these settings as
-    its options. The child inherits this environment, so the other settings carry over."""
-    options = [part for key, value in settings.items() for part in (f"--{key.replace('_', '-')}", value)]
+    its options (True: a flag). The child inherits this environment, so the other settings carry over."""
+    options: list[str] = []
+    for key, value in settings.items():
+        flag = f"--{key.replace('_', '-')}"
+        options += [flag] if value is True else [flag, str(value)]
     return shlex.join([sys.executable, "-m", "simulator.cli", "--sign-in", *options])
