@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from transcripts.vocabulary import Language, Outcome
+
 REPORT_FORMAT = "sparring.report/1"
 
 Skill = Literal["asking", "listening", "personalization", "empathy", "resolution"]
@@ -26,7 +28,6 @@ Kind = Literal[
     "deescalated",
     "handled_customer",
 ]
-Outcome = Literal["resolved", "customer_left", "unfinished"]
 
 SKILL_OF: dict[Kind, Skill] = {
     "missed_clarifying_question": "asking",
@@ -77,7 +78,7 @@ class Report(BaseModel):
     format: Literal["sparring.report/1"] = "sparring.report/1"
     transcript: str
     scenario: str | None = None
-    language: Literal["en", "ru"] = "en"
+    language: Language = "en"
     score: int
     passed: bool
     pass_score: int

@@ -7,6 +7,8 @@ import os
 from functools import cache
 from pathlib import Path
 
+from transcripts.vocabulary import LANGUAGES
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # key: (English, Russian)
     "app.help": (
@@ -732,7 +734,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mentor.commented": ("Comment saved.", "Комментарий сохранён."),
     "mentor.exported": ("Exported to {path}", "Экспортировано в {path}"),
     "mentor.export_failed": ("Export failed: {error}", "Экспорт не удался: {error}"),
-    "mentor.cancel": ("Cancel", "Отмена"),
     "trainer.open": ("Trainer", "Тренер"),
     "trainer.title": ("Trainer's workbench", "Мастерская тренера"),
     "trainer.back": ("Back", "Назад"),
@@ -1266,7 +1267,7 @@ def language() -> str:
 
     chosen = os.environ.get("SPARRING_LANGUAGE")
     if chosen:  # read first and without the settings: --help must not wait for pydantic
-        return chosen if chosen in ("en", "ru") else "en"
+        return chosen if chosen in LANGUAGES else "en"
     return _configured(paths.config_file())
 
 

@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_valid
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from simulator import paths
+from transcripts.vocabulary import Language
 
 BackendName = Literal["local", "openai", "scripted"]
 
@@ -19,7 +20,7 @@ class Settings(BaseSettings):
         env_prefix="SPARRING_", extra="ignore", use_attribute_docstrings=True, populate_by_name=True
     )
 
-    language: Literal["en", "ru"] = "en"
+    language: Language = "en"
     """Language of the interface and of messages."""
 
     backend: BackendName = "local"

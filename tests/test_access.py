@@ -12,7 +12,6 @@ import itertools
 import re
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typer.testing import CliRunner
 from grading import grade
 from grading.team import Macro
 from simulator.cli import app as cli_app
+from tests.support import wait_for
 from transcripts.format import Event, Transcript, save_transcript
 from transcripts.repository import AccessDenied, NotFound, Repository
 from transcripts.store import open_engine
@@ -762,7 +762,7 @@ def test_the_command_line_asks_the_store_as_the_person(world, cli, command, tmp_
 
 def test_a_refusal_through_the_real_command_is_one_line(world, database_url):
     """The same as a user runs it (a subprocess): no traceback, nothing of anna's."""
-    from tests.test_cli import sparring
+    from tests.support import sparring
 
     env = {"SPARRING_DATABASE_URL": database_url}
     for args in (
@@ -818,13 +818,6 @@ def sparring_app(user: str, monkeypatch) -> Any:
 
     monkeypatch.setenv("SPARRING_USER", user)
     return SparringApp(settings=load_settings(backend="scripted"))
-
-
-async def wait_for(pilot: Any, condition: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the app never got there"
-        await pilot.pause(0.05)
 
 
 def screen_text(screen: Any) -> str:

@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.__main__ import BENCHMARKS
+
+pytestmark = pytest.mark.slow  # the fast tier (-m "not slow") leaves it out
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from grading.report import SKILLS, Mark, Report
 from simulator.calibration import render_calibration
-from tests.test_cli import assert_one_line_error, sparring
+from tests.support import assert_one_line_error, sparring
 from transcripts.calibration import (
     Calibration,
     Disagreement,

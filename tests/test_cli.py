@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,30 +10,8 @@ from pathlib import Path
 import pytest
 
 from simulator.catalog.schema import json_schema
+from tests.support import ROOT, assert_one_line_error, fast_catalog, sparring
 from transcripts.format import load_transcript
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def sparring(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "simulator.cli", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=cwd or ROOT,
-        timeout=300,
-    )
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess, code: int, *fragments: str) -> None:
-    assert result.returncode == code, result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, lines
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def test_help_is_instant_because_heavy_modules_are_deferred():
@@ -201,23 +178,6 @@ def test_simulate_a_broken_scenario_file_names_it(tmp_path):
     )
     result = sparring("simulate", "-s", str(broken), "-b", "scripted")
     assert_one_line_error(result, 2, f"{broken}:", "difficulty")
-
-
-def fast_catalog(tmp_path: Path) -> Path:
-    """A copy of one case whose customer types fast, so a real-time practice test takes a second."""
-    root = tmp_path / "fast"
-    (root / "personas").mkdir(parents=True)
-    (root / "scenarios").mkdir()
-    persona = (ROOT / "personas" / "angry.yaml").read_text(encoding="utf-8")
-    (root / "personas" / "fast.yaml").write_text(
-        persona.replace("id: angry", "id: fast").replace("typing_cps: 7", "typing_cps: 100"), encoding="utf-8"
-    )
-    scenario = (ROOT / "scenarios" / "home-internet-down.yaml").read_text(encoding="utf-8")
-    (root / "scenarios" / "fast-case.yaml").write_text(
-        scenario.replace("id: home-internet-down", "id: fast-case").replace("persona: angry", "persona: fast"),
-        encoding="utf-8",
-    )
-    return root
 
 
 def test_practice_in_the_terminal_records_an_interruption_and_saves(tmp_path):

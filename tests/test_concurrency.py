@@ -17,6 +17,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from simulator.engine.bots import BOTS
@@ -26,10 +27,12 @@ from simulator.engine.session import Session
 from simulator.launch import Casting, choose, recorded
 from simulator.llm.scripted import ScriptedBackend
 from simulator.settings import load_settings
-from tests.test_cli import fast_catalog
+from tests.support import fast_catalog
 from transcripts.format import Event, Transcript
 from transcripts.repository import Refused, Repository
 from transcripts.store import open_engine
+
+pytestmark = pytest.mark.slow  # the fast tier (-m "not slow") leaves it out
 
 WRITERS = 50
 BOT_NAMES = sorted(BOTS)

@@ -22,7 +22,7 @@ from simulator.engine.director import Beat, Decision
 from simulator.engine.headless import play
 from simulator.engine.session import Session
 from simulator.llm.scripted import ScriptedBackend
-from tests.test_cli import ROOT, sparring
+from tests.support import ROOT, sparring
 from transcripts.format import Event, Transcript
 
 

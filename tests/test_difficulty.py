@@ -21,7 +21,7 @@ from simulator.engine.fit import Context, misfit
 from simulator.engine.headless import play
 from simulator.engine.session import Session
 from simulator.llm.scripted import ScriptedBackend
-from tests.test_cli import ROOT, sparring
+from tests.support import ROOT, sparring
 from transcripts.format import Event, Transcript
 
 EVERY_OFF = dict.fromkeys(Behaviour, 0.0)

@@ -11,7 +11,7 @@ from grading import grade
 from grading.judge import judge_report
 from simulator.llm.local import LocalBackend
 from simulator.llm.openai_backend import OpenAIBackend
-from tests.test_cli import ROOT, assert_one_line_error, sparring
+from tests.support import ROOT, assert_one_line_error, sparring
 from transcripts.format import Event, Transcript, save_transcript
 
 EXPORT_CSV = (

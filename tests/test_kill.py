@@ -27,11 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, event, text
 
-from tests.test_cli import ROOT, fast_catalog
+from tests.support import ROOT, fast_catalog
 from transcripts.repository import Repository
 from transcripts.store import open_engine
+
+pytestmark = pytest.mark.slow  # the fast tier (-m "not slow") leaves it out
 
 SEED = 20240611
 CASE = "a-fast-case"

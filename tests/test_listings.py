@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from simulator.cli import app
 from simulator.listing import cell, output_format
-from tests.test_cli import ROOT, sparring
+from tests.support import ROOT, sparring
 
 # Longer than a column of an 80-character terminal: Rich used to cut them to "trainee-with…" in a pipe.
 GROUP = "night-shift-of-the-customer-care-team-in-kazan-and-samara"

@@ -119,6 +119,8 @@ def test_reading_ahead_caches_the_prompt_and_changes_nothing_said(local):
 CHATTER = """
 import threading, time
 from simulator.llm.local import LocalBackend
+
+pytestmark = pytest.mark.slow  # the fast tier (-m "not slow") leaves it out
 stop = threading.Event()
 def chatter():
     i = 0

@@ -18,6 +18,8 @@ from simulator.settings import Settings, load_settings
 from simulator.tui.serve import child_command, shared_model
 from tests.openai_server import MODEL, OpenAIServer
 
+pytestmark = pytest.mark.slow  # the fast tier (-m "not slow") leaves it out
+
 NAMES = ("Dana", "Oleg")
 
 

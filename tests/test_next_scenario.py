@@ -9,7 +9,8 @@ import pytest
 
 from grading.report import SKILLS
 from simulator.next_scenario import ENOUGH, suggest
-from tests.test_access import SIZE, anyio_backend, sparring_app, wait_for  # noqa: F401 (a fixture)
+from tests.support import wait_for
+from tests.test_access import SIZE, anyio_backend, sparring_app  # noqa: F401 (a fixture)
 from tests.test_progress import day, play
 from transcripts.progress import progress
 from transcripts.repository import Repository

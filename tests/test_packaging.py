@@ -7,7 +7,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from hatchling.builders.wheel import WheelBuilder
+
+pytestmark = pytest.mark.slow  # the fast tier (-m "not slow") leaves it out
 
 ROOT = Path(__file__).resolve().parent.parent
 

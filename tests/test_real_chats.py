@@ -11,7 +11,7 @@ import pytest
 from bench.planted_chats import found, load
 from grading import grade
 from grading.team import Macro, TeamReplies
-from tests.test_cli import ROOT, sparring
+from tests.support import ROOT, sparring
 from transcripts.format import Event, Transcript, load_transcript
 
 CORPUS = ROOT / "tests" / "data" / "chats" / "planted.yaml"

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from simulator.cli import app as cli_app
 from tests.openai_server import MODEL, OpenAIServer
-from tests.test_cli import fast_catalog
+from tests.support import fast_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "sk-SECRET-sparring-key-7d1e9c"

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from tests.test_access import SIZE, anyio_backend, sparring_app, wait_for  # noqa: F401 (a fixture)
-from tests.test_cli import assert_one_line_error, sparring
+from tests.support import assert_one_line_error, sparring, wait_for
+from tests.test_access import SIZE, anyio_backend, sparring_app  # noqa: F401 (a fixture)
 from transcripts.repository import AccessDenied, Repository
 from transcripts.signin import (
     LOCK_AFTER,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.test_cli import sparring
+from tests.support import sparring
 
 
 def test_sessions_go_from_simulate_to_progress(database_url, tmp_path):

@@ -8,11 +8,14 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlalchemy import create_engine, text
 
-from tests.test_cli import ROOT, fast_catalog, sparring
+from tests.support import ROOT, fast_catalog, sparring
 from transcripts.repository import Repository
 from transcripts.store import open_engine
+
+pytestmark = pytest.mark.slow  # the fast tier (-m "not slow") leaves it out
 
 
 def wait_for_events(url: str, at_least: int, timeout: float = 30) -> list[tuple[int, str]]:

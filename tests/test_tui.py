@@ -12,7 +12,7 @@ from simulator.settings import load_settings
 from simulator.tui.app import SparringApp
 from simulator.tui.practice import PracticeScreen
 from simulator.tui.report import MarkItem, ReportScreen
-from tests.test_cli import fast_catalog
+from tests.support import fast_catalog, wait_for
 
 SIZE = (120, 40)
 pytestmark = pytest.mark.anyio
@@ -33,13 +33,6 @@ def app_for(tmp_path, monkeypatch):
         )
 
     return make
-
-
-async def wait_for(pilot, condition, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the app never got there"
-        await pilot.pause(0.05)
 
 
 def choose(app: SparringApp, scenario_id: str) -> None:
@@ -128,7 +121,7 @@ def test_serve_answers_a_browser_on_localhost(tmp_path):
     import sys
     import urllib.request
 
-    from tests.test_cli import ROOT
+    from tests.support import ROOT
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -161,7 +154,7 @@ async def test_settings_are_saved_without_any_key(app_for, monkeypatch):
 
     from simulator import i18n, paths
     from simulator.tui.settings import SettingsScreen
-    from tests.test_cli import sparring
+    from tests.support import sparring
 
     monkeypatch.setenv("SPARRING_API_KEY", "sk-secret-never-written")
     monkeypatch.delenv("SPARRING_LANGUAGE", raising=False)  # the saved language, not the environment's

@@ -11,7 +11,7 @@ from simulator.settings import load_settings
 from simulator.tui.app import SparringApp
 from simulator.tui.practice import PracticeScreen
 from simulator.tui.report import ReportScreen
-from tests.test_cli import ROOT, fast_catalog
+from tests.support import ROOT, fast_catalog
 from tests.test_tui import SIZE, open_practice, wait_for
 
 pytestmark = pytest.mark.anyio

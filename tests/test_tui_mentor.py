@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
@@ -21,6 +20,7 @@ from simulator.tui.app import SparringApp
 from simulator.tui.marks import MarkItem
 from simulator.tui.mentor import MentorScreen, ReviewScreen, TurnItem
 from simulator.tui.screens import TextPrompt
+from tests.support import wait_for
 
 SIZE = (120, 36)
 pytestmark = pytest.mark.anyio
@@ -54,13 +54,6 @@ def mentored(monkeypatch, catalog):
 
 def mentor_app() -> SparringApp:
     return SparringApp(settings=load_settings(backend="scripted"))
-
-
-async def wait_for(pilot, condition, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the app never got there"
-        await pilot.pause(0.05)
 
 
 async def open_mentoring(pilot) -> MentorScreen:

@@ -21,7 +21,7 @@ from simulator.settings import load_settings
 from simulator.tui.app import SparringApp
 from simulator.tui.practice import PracticeScreen
 from simulator.tui.report import ReportScreen
-from tests.test_cli import fast_catalog
+from tests.support import fast_catalog
 
 SIZE = (120, 36)
 LANGUAGES = ["en", "ru"]

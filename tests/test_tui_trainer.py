@@ -3,7 +3,6 @@ voice, and dry runs of a scenario with bots whose graded transcripts show the ex
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from simulator.i18n import t
 from simulator.settings import load_settings
 from simulator.tui.app import SparringApp
 from simulator.tui.trainer import BotScreen, TrainerScreen
+from tests.support import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (120, 36)
@@ -45,13 +45,6 @@ async def open_trainer(app: SparringApp, pilot, extra: list[Path] | None = None)
     await app.push_screen(screen)
     await pilot.pause()
     return screen
-
-
-async def wait_for(pilot, condition, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the app never got there"
-        await pilot.pause(0.05)
 
 
 def labels(screen: TrainerScreen) -> dict[str, str]:

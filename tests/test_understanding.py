@@ -20,7 +20,7 @@ from simulator.engine.director import AgentMessage, Director
 from simulator.engine.headless import play
 from simulator.engine.session import Session
 from simulator.llm.scripted import ScriptedBackend
-from tests.test_cli import ROOT, assert_one_line_error, sparring
+from tests.support import ROOT, assert_one_line_error, sparring
 from transcripts.format import Transcript
 
 # What the dev corpus measures today (bench/understanding.py); a change that loses understanding fails here.

@@ -27,6 +27,8 @@ from transcripts.repository import GradedSession, NotFound, Repository
 from transcripts.store import open_engine
 from transcripts.xapi import ScenarioText, duration, statement, statement_id, verb_of
 
+pytestmark = pytest.mark.slow  # the fast tier (-m "not slow") leaves it out
+
 BASE = "https://academy.example.org/"
 OWN = {"ann": {"s-ann-1", "s-ann-2", "s-ann-3"}, "amy": {"s-amy"}, "bob": {"s-bob"}, "mia": {"s-mia"}}
 EVERY = set().union(*OWN.values())

@@ -37,6 +37,7 @@ from transcripts.assignments import Certificate
 from transcripts.format import Event, Transcript
 from transcripts.repository import Repository
 from transcripts.tables import PersonRow, SessionRow
+from transcripts.vocabulary import LANGUAGES
 
 EXPORT_FORMAT: Final = "sparring.export/1"
 FORMATS: Final = ("html", "md", "json", "csv")
@@ -214,7 +215,7 @@ def export_session(repo: Repository, session_id: str, fmt: str, lang: str | None
     if fmt not in FORMATS:
         raise ValueError(t("export.unknown_format", lang, fmt=fmt, choices=", ".join(FORMATS)))
     data = collect(repo, session_id)
-    lang = lang if lang in ("en", "ru") else language()
+    lang = lang if lang in LANGUAGES else language()
     if fmt == "json":
         return as_json(data)
     if fmt == "csv":

@@ -10,6 +10,8 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from transcripts.vocabulary import Language
+
 FORMAT: Final = "sparring.transcript/1"
 
 Role = Literal["customer", "agent", "system"]
@@ -40,7 +42,7 @@ class Transcript(BaseModel):
     format: Literal["sparring.transcript/1"] = "sparring.transcript/1"
     id: str
     scenario: str | None = None
-    language: Literal["en", "ru"] = "en"
+    language: Language = "en"
     events: list[Event] = []
     meta: dict[str, Any] = {}
 

@@ -62,6 +62,7 @@ from typing import Any, Final, Literal, NoReturn
 from pydantic import ValidationError
 
 from transcripts.format import FORMAT, Event, Role, Transcript, TranscriptError, load_transcript
+from transcripts.vocabulary import Language
 
 Field = Literal["time", "role", "text"]
 
@@ -173,7 +174,7 @@ def _json_kind(value: object) -> str:
 # ------------------------------------------------------------------------------------------- the file
 
 
-def _check_language(path: Path, language: str | None) -> Literal["en", "ru"] | None:
+def _check_language(path: Path, language: str | None) -> Language | None:
     if language is None:
         return None
     code = language.strip().casefold()
@@ -652,7 +653,7 @@ def _text(path: Path, raw: _Raw) -> str:
     return text
 
 
-def _detect_language(events: list[Event]) -> Literal["en", "ru"]:
+def _detect_language(events: list[Event]) -> Language:
     letters = cyrillic = 0
     for event in events:
         if event.role != "system" and event.text:
@@ -668,7 +669,7 @@ def _build(
     rows: list[_Raw],
     start_line: int,
     source: Literal["json-list", "csv"],
-    language: Literal["en", "ru"] | None,
+    language: Language | None,
 ) -> Transcript:
     if not rows:
         _fail(path, start_line, "(file)", "no messages in the conversation")

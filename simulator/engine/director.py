@@ -18,8 +18,8 @@ from grading.understanding import looked_up
 from simulator.catalog.models import Behaviour, Fact, Intent, Persona, Scenario
 from simulator.engine.difficulty import Level, level_for
 from transcripts.format import Transcript
+from transcripts.vocabulary import Outcome
 
-Outcome = str  # "resolved" | "customer_left" | "unfinished"
 MAX_BEATS = 3
 TANGENTS = 2
 """At most this many tangents a session: a customer who only digresses is no longer a case."""
