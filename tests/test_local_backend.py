@@ -18,6 +18,8 @@ PROMPT = "A support chat. Dana is an angry customer whose internet is down.\nAge
 ROOT = Path(__file__).resolve().parent.parent
 STOPS = ("\nAgent:", "\nDana:", "\n\n", "[")
 
+pytestmark = pytest.mark.slow  # the fast tier (-m "not slow") leaves it out
+
 
 @pytest.fixture(scope="module")
 def local() -> LocalBackend:
@@ -119,8 +121,6 @@ def test_reading_ahead_caches_the_prompt_and_changes_nothing_said(local):
 CHATTER = """
 import threading, time
 from simulator.llm.local import LocalBackend
-
-pytestmark = pytest.mark.slow  # the fast tier (-m "not slow") leaves it out
 stop = threading.Event()
 def chatter():
     i = 0
