@@ -346,6 +346,7 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 async def test_the_trainer_screen_drafts_a_scenario_from_a_chat(tmp_path, monkeypatch):
     from simulator.settings import load_settings

@@ -199,6 +199,7 @@ def remote(openai_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch) -> Sett
     return load_settings()
 
 
+@pytest.mark.slow
 def test_a_hundred_faults_across_sessions_crash_nothing_and_lose_nothing(
     openai_server: OpenAIServer, remote: Settings, catalog: Catalog
 ) -> None:

@@ -152,6 +152,7 @@ def stored_sessions(team: Team) -> list[dict[str, Any]]:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_nothing_a_team_does_writes_a_secret(team: Team, tmp_path):
     server = team.server
     # Sessions on the openai backend: simulated, practised in the terminal, one refused by the server (its URL with

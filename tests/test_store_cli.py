@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.support import sparring
 
 
+@pytest.mark.slow
 def test_sessions_go_from_simulate_to_progress(database_url, tmp_path):
     env = {"SPARRING_DATABASE_URL": database_url, "SPARRING_HOME": str(tmp_path / "home")}
 

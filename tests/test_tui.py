@@ -233,6 +233,7 @@ async def test_customer_lines_stream_into_markdown_and_end_whole(app_for):
         assert seen_partial, "a line was shown in pieces before it was whole"
 
 
+@pytest.mark.slow
 async def test_on_the_embedded_model_a_canned_apology_draws_a_complaint_and_a_fix_draws_thanks(app_for):
     """What the issue saw in the app: "I'm SORRY." for a canned apology and "SORRY." for a fix. Whatever the
     135M model writes, what reaches the trainee carries the director's decision."""
