@@ -12,6 +12,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -32,8 +33,13 @@ MIN_PASSWORD = 8
 
 _hasher = PasswordHasher()
 """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile)."""
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
-"""Verified against for an unknown name, so a wrong name takes as long as a wrong password."""
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against for an unknown name, so a wrong name takes as long as a wrong password. Made on the
+    first unknown name, not when the app starts (hashing takes a noticeable moment)."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class SignInFailed(AccessDenied):
@@ -115,7 +121,7 @@ def sign_in(
             minutes = max(1, round((_aware(credential.locked_until) - now()).total_seconds() / 60))
             raise SignInFailed(t("signin.locked", name=name, minutes=minutes))
         if person is None or credential is None:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(), password)
             _record(db, actor, f"{action}_failed", name if person else "?")
             db.commit()
             time.sleep(FAILURE_DELAY if delay is None else delay)
