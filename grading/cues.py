@@ -366,10 +366,12 @@ def repeats(said: frozenset[str], earlier: Iterable[frozenset[str]]) -> bool:
 
 
 def _reflected_feelings(tokens: list[str], lex: Lexicon, window: int = 3) -> list[str]:
-    """A feeling word shortly after a reflecting frame: "that sounds really frustrating", "вам, наверное, обидно"."""
+    """A feeling word shortly after a reflecting frame ("that sounds really frustrating", «вам, наверное, обидно»),
+    or opening the reply, where it can only be about the customer's lot ("Ugh, frustrating", «Ой, неприятно»)."""
     found = []
     for i, feeling in lex.feelings.starts(tokens):
-        if lex.feeling_frames.starts(tokens[max(0, i - window) : i]):
+        opens = all(w in lex.openers for w in tokens[:i])
+        if opens or lex.feeling_frames.starts(tokens[max(0, i - window) : i]):
             found.append(" ".join(tokens[max(0, i - window) : i + len(feeling)]))
     return found
 

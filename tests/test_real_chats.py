@@ -102,6 +102,7 @@ def test_distress_in_russian_and_a_two_word_reply():
         ("en", "That must be really stressful right before the wedding."),
         ("ru", "Не переживайте, всё решим."),
         ("ru", "Понимаю, это очень неприятно."),
+        ("ru", "Ой, неприятно, когда всё пропадает перед самым праздником."),  # a feeling that opens the reply
     ],
 )
 def test_reassurance_and_validation_are_empathy(language, reply):
