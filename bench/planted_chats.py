@@ -11,9 +11,10 @@ from typing import Any
 import yaml
 
 from grading.grader import grade
-from grading.report import Report
-from grading.team import Macro, TeamReplies
+from grading.team import TeamReplies
 from transcripts.format import Event, Transcript
+from transcripts.macros import Macro
+from transcripts.report import Report
 
 REPLY_SECONDS = 30.0
 """Seconds between messages: the chats have no times, and none of their faults is about time."""

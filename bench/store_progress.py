@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.claims import claim  # noqa: E402
 from bench.pgserver import PostgresUnavailable, temporary_postgres  # noqa: E402
-from grading.report import SKILL_OF, SKILLS  # noqa: E402
 from transcripts.format import Event, Transcript  # noqa: E402
 from transcripts.progress import progress  # noqa: E402
+from transcripts.report import SKILL_OF, SKILLS  # noqa: E402
 from transcripts.repository import Repository  # noqa: E402
 from transcripts.store import open_engine, sqlite_url  # noqa: E402
 

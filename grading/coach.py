@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from grading.cues import analyze, content_words, echoes, questions, words
 from grading.grader import Walk, sentence_with
-from grading.report import Mark
 from simulator.catalog.models import Scenario
 from transcripts.format import Event, Transcript
+from transcripts.report import Mark
 
 COACHED = ("interruption", "canned_answer", "missed_clarifying_question", "asked_again", "wrong_advice", "no_empathy")
 """The mark kinds the coach warns about, most urgent first (the line shows the first)."""

@@ -28,22 +28,13 @@ from grading.cues import (
     words,
 )
 from grading.details import Detail, advice, asks_for, been_to, confirms, detail_lexicon, details, says_told, sends_to
-from grading.report import (
-    OUTCOME_SCORE,
-    SKILLS,
-    Kind,
-    Mark,
-    Outcome,
-    Report,
-    Severity,
-    Skill,
-    overall,
-    skill_scores,
-)
+from grading.scoring import OUTCOME_SCORE, overall, skill_scores
 from grading.team import SentElsewhere, TeamReplies
 from grading.understanding import looked_up
 from simulator.catalog.models import Fact, Scenario
+from simulator.vocabulary import Outcome
 from transcripts.format import Event, Transcript
+from transcripts.report import SKILLS, Kind, Mark, Report, Severity, Skill
 
 CODES = ("order", "ticket", "contract")
 """Kinds of code a customer may give without naming it ("it's 4471-B")."""

@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from grading.report import Kind, Mark, Report
 from simulator.catalog.models import Scenario
 from simulator.llm.base import Backend, BackendError, Request, generate
 from transcripts.format import Transcript
+from transcripts.report import Kind, Mark, Report
 
 # Each criterion is phrased as a fault, so "yes" always means a mark.
 CRITERIA: dict[Kind, dict[str, str]] = {

@@ -152,7 +152,8 @@ class ReplyIndex:
         similarity = (candidates == minhash.hashvalues).mean(axis=1)
         kept = similarity >= self.threshold
         rows, similarity = rows[kept], similarity[kept]
-        return rows[np.lexsort((rows, -similarity))]
+        ordered: np.ndarray = rows[np.lexsort((rows, -similarity))]
+        return ordered
 
 
 class MacroLibrary:

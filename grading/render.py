@@ -7,9 +7,9 @@ from collections import defaultdict
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from grading.report import SKILLS, Mark, Report
 from simulator.i18n import MESSAGES, t
 from transcripts.format import Event, Transcript
+from transcripts.report import SKILLS, Mark, Report
 
 ROLE_STYLE = {"customer": "red", "agent": "cyan", "system": "yellow"}
 

@@ -10,12 +10,7 @@ from typing import cast
 
 from grading.near_duplicates import MacroLibrary, ReplyIndex
 from transcripts.format import Transcript
-
-
-@dataclass(frozen=True)
-class Macro:
-    name: str
-    text: str
+from transcripts.macros import Macro
 
 
 @dataclass(frozen=True)

@@ -232,16 +232,16 @@ def _table(found: Board, width: int) -> str:
             listing.add_row(*(Text(str(x)) for x in row))
         console.print(listing)
         for group, people in found.groups.items():
-            columns = [a for a in found.assignments if a.group == group and a.cancelled_at is None]
-            if not columns or not people:
+            open_ones = [a for a in found.assignments if a.group == group and a.cancelled_at is None]
+            if not open_ones or not people:
                 continue
             grid = _grid(
                 t("progress.col.trainee"),
-                *(f"#{a.id} {a.target}" for a in columns),
+                *(f"#{a.id} {a.target}" for a in open_ones),
                 title=t("assignments.group_title", name=group),
             )
             for person in people:
-                grid.add_row(Text(person), *(Text(cell(found.standing(a.id, person)) or NONE) for a in columns))
+                grid.add_row(Text(person), *(Text(cell(found.standing(a.id, person)) or NONE) for a in open_ones))
             console.print(grid)
     return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
 

@@ -7,7 +7,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-from transcripts.vocabulary import LANGUAGES
+from simulator.vocabulary import LANGUAGES
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # key: (English, Russian)
@@ -98,9 +98,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "simulate.scripted_instead": (
         "The embedded model writes no usable {language}; the customer uses authored lines (scripted). "
         "Set SPARRING_MODEL to a bigger GGUF or use --backend openai for a generated voice.",
-        "Встроенная модель не пишет на языке «{language}»; клиент говорит авторскими репликами (scripted). "
+        "Встроенная модель не пишет связно на языке сценария ({language}); клиент говорит авторскими репликами "
+        "(scripted). "
         "Укажите SPARRING_MODEL с более крупной GGUF или --backend openai.",
     ),
+    "language.en": ("English", "английский"),
+    "language.ru": ("Russian", "русский"),
     "simulate.saved": ("Transcript saved to {path}", "Транскрипт сохранён в {path}"),
     "simulate.outcome": (
         "Outcome: {outcome} · customer patience {patience}/100",

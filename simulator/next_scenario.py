@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from grading.report import SKILLS, Skill
 from simulator.catalog import Catalog, Scenario
 from simulator.i18n import t
 from transcripts.progress import TIERS, TraineeProgress
+from transcripts.report import SKILLS, Skill
 
 ENOUGH = 3
 """Passes after which a scenario has nothing more to teach this trainee."""
@@ -66,14 +66,14 @@ def suggest(
         return None
     measured = [s for s in SKILLS if trainee and trainee.skills[s].level is not None]
     if trainee is None or not measured:
-        first = min(mine, key=lambda s: (s.difficulty, s.id))
-        return Suggestion(first.id, t("next.first", difficulty=first.difficulty))
+        easiest = min(mine, key=lambda s: (s.difficulty, s.id))
+        return Suggestion(easiest.id, t("next.first", difficulty=easiest.difficulty))
     weakest = min(measured, key=lambda s: (trainee.skills[s].level, SKILLS.index(s)))
     level = trainee.skills[weakest].level or 0.0
     tier = trainee.skills[weakest].tier or TIERS[-1][1]
     aim = _DIFFICULTY_OF_TIER[tier]
 
-    def fit(s: Scenario) -> tuple:
+    def fit(s: Scenario) -> tuple[float, float, int, int, str]:
         return (-_weight(s, weakest), -_amount(s, weakest, catalog), passes[s.id], abs(s.difficulty - aim), s.id)
 
     best = min(mine, key=fit)
@@ -83,7 +83,7 @@ def suggest(
 
 def _weight(scenario: Scenario, skill: Skill) -> float:
     """The share of the scenario's score its author gave ``skill``."""
-    weights = scenario.rubric.model_dump()
+    weights: dict[str, float] = scenario.rubric.model_dump()
     return weights[skill] / (sum(weights.values()) or 1.0)
 
 

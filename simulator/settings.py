@@ -10,7 +10,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_valid
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from simulator import paths
-from transcripts.vocabulary import Language
+from simulator.vocabulary import Language
 
 BackendName = Literal["local", "openai", "scripted"]
 

@@ -1,4 +1,4 @@
-"""``sparring understand``: how the customer of a scenario would understand one agent message, and why.
+"""How the customer of a scenario would understand an agent message, and why (for trainers).
 
 For trainers teaching a scenario what real trainees say: it shows the same understanding the director, the
 grader and the live coach use, and what the customer would do next at the start of the conversation.
@@ -6,18 +6,15 @@ grader and the live coach use, and what the customer would do next at the start 
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
 from typing import Any
 
 from grading.cues import analyze
 from grading.understanding import Found, Understanding
 from simulator.catalog import Persona, Scenario
+from simulator.catalog.models import Fact, UnknownFact
 from simulator.engine.difficulty import Level
 from simulator.engine.director import AgentMessage, Director
 from simulator.i18n import t
-from simulator.listing import Column, OutputFormat, json_text, show
 
 FORMAT = "sparring.understanding/1"
 
@@ -27,7 +24,8 @@ def explain(scenario: Scenario, director: Director, message: str) -> dict[str, A
     cues = analyze(message, scenario.language, scenario, director.heard)
     meaning = cues.understanding or Understanding()
     decision = director.preview([AgentMessage(message)])
-    labels = {f.id: f.label for f in [*scenario.all_facts(), *scenario.facts.unknown]}
+    facts: list[Fact | UnknownFact] = [*scenario.all_facts(), *scenario.facts.unknown]
+    labels = {f.id: f.label for f in facts}
 
     def found(items: tuple[Found, ...], named: bool = True) -> list[dict[str, Any]]:
         return [
@@ -90,21 +88,6 @@ def listener(scenario: Scenario, persona: Persona) -> Director:
     return Director(scenario, persona, Level(scenario.difficulty))
 
 
-def run_understand(*, scenario: str, messages: list[str], output: str, catalog: list[Path]) -> None:
-    from simulator.launch import choose  # the command line's loader; the app has its catalogue already
-
-    chosen = choose(scenario, catalog)
-    results = []
-    for message in messages:
-        director = listener(chosen.scenario, chosen.persona)  # each message as the first reply of a session
-        results.append(explain(chosen.scenario, director, message))
-    if output == "json":
-        body: Any = results[0] if len(results) == 1 else results
-        sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
-    else:
-        sys.stdout.write("".join(render(r) for r in results))
-
-
 def unplaced_lines(repo: Any, scenario: Scenario, limit: int) -> list[dict[str, Any]]:
     """Questions trainees asked in the stored sessions of ``scenario`` that its customer could not place,
     the most frequent first, with where they were asked (only sessions the acting person may see)."""
@@ -128,22 +111,3 @@ def unplaced_lines(repo: Any, scenario: Scenario, limit: int) -> list[dict[str, 
                     if meaning and meaning.guess:
                         entry["nearest"] = meaning.guess.id
     return sorted(found.values(), key=lambda e: (-e["count"], e["question"]))
-
-
-def run_unplaced(*, repo: Any, scenario: str, limit: int, output: OutputFormat, catalog: list[Path]) -> None:
-    """JSON is the whole answer, ``{"scenario", "unplaced": [...]}``; CSV and the table have a row per question."""
-    from simulator.launch import choose
-
-    chosen = choose(scenario, catalog).scenario
-    lines = unplaced_lines(repo, chosen, limit)
-    if output is OutputFormat.json:
-        sys.stdout.write(json_text({"scenario": chosen.id, "unplaced": lines}))
-        return
-    rows = [{**line, "sessions": [f"{s['session']}#{s['seq']}" for s in line["sessions"]]} for line in lines]
-    columns = [
-        Column("question", t("unplaced.col.question")),
-        Column("count", t("unplaced.col.count"), justify="right"),
-        Column("sessions", t("unplaced.col.where"), lambda r: ", ".join(r["sessions"][:3])),
-        Column("nearest", t("understand.nearest")),
-    ]
-    show(columns, rows, output, empty=t("unplaced.none", scenario=chosen.id))

@@ -26,10 +26,10 @@ from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
 from grading import grade
-from grading.team import Macro
 from simulator.cli import app as cli_app
 from tests.support import wait_for
 from transcripts.format import Event, Transcript, save_transcript
+from transcripts.macros import Macro
 from transcripts.repository import AccessDenied, NotFound, Repository
 from transcripts.store import open_engine
 from transcripts.tables import SessionRow

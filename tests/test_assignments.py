@@ -14,7 +14,6 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from grading.report import SKILLS, Report
 from simulator.catalog import catalog_roots, load_catalog
 from simulator.cli import app as cli_app
 from transcripts.assignments import (
@@ -29,6 +28,7 @@ from transcripts.assignments import (
 )
 from transcripts.export import export_certificate
 from transcripts.format import Event, Transcript
+from transcripts.report import SKILLS, Report
 from transcripts.repository import AccessDenied, NotFound, Refused, Repository
 from transcripts.store import open_engine
 from transcripts.tables import CertificateRow

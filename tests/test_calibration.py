@@ -12,8 +12,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from grading.report import SKILLS, Mark, Report
-from simulator.calibration import render_calibration
+from simulator.cli.calibration import render_calibration
 from tests.support import assert_one_line_error, sparring
 from transcripts.calibration import (
     Calibration,
@@ -25,6 +24,7 @@ from transcripts.calibration import (
     calibration,
 )
 from transcripts.format import Event, Transcript
+from transcripts.report import SKILLS, Mark, Report
 from transcripts.repository import AccessDenied, NotFound, Repository
 from transcripts.store import open_engine
 

@@ -1,7 +1,7 @@
 """Fifty sessions played at once into one database: no event lost, duplicated or reordered, no writer failing.
 
 Each writer is its own process, forked so that fifty of them start in a moment on two cores. Each plays the
-real session engine on the scripted backend and a virtual clock, stored by ``simulator.launch.recorded`` as
+real session engine on the scripted backend and a virtual clock, stored by ``simulator.sessions.RecordedSession`` as
 ``sparring simulate`` stores it: one commit per event. A barrier lets all fifty start writing together.
 """
 
@@ -24,9 +24,10 @@ from simulator.engine.bots import BOTS
 from simulator.engine.clock import VirtualClock
 from simulator.engine.headless import play
 from simulator.engine.session import Session
-from simulator.launch import Casting, choose, recorded
 from simulator.llm.scripted import ScriptedBackend
+from simulator.sessions import Casting, RecordedSession, choose
 from simulator.settings import load_settings
+from simulator.storage import open_repository
 from tests.support import fast_catalog
 from transcripts.format import Event, Transcript
 from transcripts.repository import Refused, Repository
@@ -85,16 +86,25 @@ class Writer:
 
     def __call__(self) -> dict[str, Any]:
         settings = load_settings(backend="scripted", user=f"writer-{self.number:02d}")
-        session, bot = _session(self.casting, self.number)
+        bot = BOTS[BOT_NAMES[self.number % len(BOT_NAMES)]](self.casting.scenario)
         committed: list[tuple[int, float]] = []
         self.barrier.wait(timeout=60)
-        with recorded(session, self.casting, settings, "practice") as recording:
+        recorded = RecordedSession.start(
+            open_repository(settings),
+            self.casting,
+            ScriptedBackend(),
+            VirtualClock(),
+            mode="practice",
+            seed=self.number,
+        )
+        session = recorded.session
 
-            def store(event: Event) -> None:
-                recording.store(event)
-                committed.append((event.seq, time.time()))
+        def store(event: Event) -> None:
+            recorded.record(event)
+            committed.append((event.seq, time.time()))
 
-            asyncio.run(play(session, bot, store))
+        asyncio.run(play(session, bot, store))
+        recorded.close()
         return {"committed": committed, "transcript": session.transcript.model_dump(mode="json")}
 
 

@@ -11,10 +11,10 @@ from html.parser import HTMLParser
 import pytest
 
 from grading import grade
-from grading.report import Mark, Report
 from transcripts.export import CSV_COLUMNS, EXPORT_FORMAT, FORMATS, export_session
 from transcripts.format import Event, Transcript
 from transcripts.imports import read_conversation
+from transcripts.report import Mark, Report
 from transcripts.repository import NotFound, Repository
 from transcripts.store import open_engine, sqlite_url
 

@@ -27,12 +27,11 @@ from simulator.engine.bots import BOTS
 from simulator.engine.clock import VirtualClock
 from simulator.engine.director import Decision
 from simulator.engine.headless import play
-from simulator.engine.session import Session
 from simulator.i18n import t
-from simulator.launch import Casting, backend_for, recorded, transcript_path
 from simulator.llm.base import BackendError, Request, generate
 from simulator.llm.local import embedded_model
 from simulator.llm.openai_backend import OpenAIBackend, chunk_limit
+from simulator.sessions import RecordedSession, backend_for, cast, transcript_path
 from simulator.settings import Settings, load_settings
 from simulator.storage import open_repository
 from tests.openai_server import MODEL, OpenAIServer, Received
@@ -108,10 +107,13 @@ def play_recorded(
     settings: Settings, catalog: Catalog, scenario_id: str, bot: str, seed: int, server: OpenAIServer | None = None
 ) -> Played:
     """A headless session recorded in the store and saved to a file, as ``sparring simulate`` does it."""
-    scenario = catalog.scenario(scenario_id)
-    casting = Casting(scenario, catalog.cast(scenario), catalog.digest(scenario_id))
+    casting = cast(catalog, scenario_id)
+    scenario = casting.scenario
     backend, _ = backend_for(settings, scenario)
-    session = Session(scenario, casting.persona, backend, VirtualClock(), seed=seed)
+    recorded = RecordedSession.start(
+        open_repository(settings), casting, backend, VirtualClock(), mode="practice", seed=seed
+    )
+    session = recorded.session
     played = Played(session.transcript)
     speak = session.actor.speak
 
@@ -124,8 +126,8 @@ def play_recorded(
         return spoken
 
     session.actor.speak = speak_and_count  # type: ignore[method-assign]
-    with recorded(session, casting, settings, "practice") as recording:
-        asyncio.run(play(session, BOTS[bot](scenario), recording.store))
+    asyncio.run(play(session, BOTS[bot](scenario), recorded.record))
+    recorded.close()
     save_transcript(session.transcript, transcript_path(scenario, session.transcript.id))
     return played
 

@@ -8,9 +8,9 @@ import pytest
 
 from grading import grade
 from grading.judge import judge_report
-from grading.report import SKILLS
 from simulator.llm.scripted import ScriptedBackend
 from transcripts.format import Event, Transcript
+from transcripts.report import SKILLS
 
 SIGNATURE = {"canned": "canned_answer", "interrupter": "interruption", "hasty": "missed_clarifying_question"}
 NOT_THEIRS = {

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from grading.grader import grade
-from grading.report import SKILL_OF, SKILLS, Report
 from transcripts.format import Event, Transcript, load_transcript
+from transcripts.report import SKILL_OF, SKILLS, Report
 
 HERE = Path(__file__).parent / "data" / "planted"
 PROBES = HERE / "probes"

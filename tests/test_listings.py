@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simulator.cli import app
-from simulator.listing import cell, output_format
+from simulator.cli.listing import cell, output_format
 from tests.support import ROOT, sparring
 
 # Longer than a column of an 80-character terminal: Rich used to cut them to "trainee-with…" in a pipe.
@@ -182,6 +182,6 @@ def test_no_rows_is_a_header_or_an_empty_list(tmp_path):
 def test_the_listing_module_is_the_only_renderer():
     """One helper prints every listing: no command module builds its own Rich table."""
     root = ROOT / "simulator"
-    for module in ("manage.py", "cli.py", "understand.py"):
+    for module in ("cli/manage.py", "cli/__init__.py", "cli/understand.py", "understand.py"):
         text = (root / module).read_text(encoding="utf-8")
         assert "Table(" not in text and "csv.writer" not in text, module

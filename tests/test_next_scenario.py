@@ -7,12 +7,12 @@ from collections import Counter
 
 import pytest
 
-from grading.report import SKILLS
 from simulator.next_scenario import ENOUGH, suggest
 from tests.support import wait_for
 from tests.test_access import SIZE, anyio_backend, sparring_app  # noqa: F401 (a fixture)
 from tests.test_progress import day, play
 from transcripts.progress import progress
+from transcripts.report import SKILLS
 from transcripts.repository import Repository
 from transcripts.store import open_engine
 

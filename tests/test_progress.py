@@ -20,10 +20,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, event, text
 
 from grading import grade
-from grading.report import SKILLS, Mark, Report
-from simulator.progress_view import CSV_COLUMNS, render_progress
+from simulator.cli.progress import CSV_COLUMNS, render_progress
 from transcripts.format import Event, Transcript
 from transcripts.progress import Progress, TraineeProgress, progress, tier_of
+from transcripts.report import SKILLS, Mark, Report
 from transcripts.repository import AccessDenied, NotFound, Repository
 from transcripts.store import open_engine
 from transcripts.tables import SessionRow

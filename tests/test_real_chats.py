@@ -10,9 +10,10 @@ import pytest
 
 from bench.planted_chats import found, load
 from grading import grade
-from grading.team import Macro, TeamReplies
+from grading.team import TeamReplies
 from tests.support import ROOT, sparring
 from transcripts.format import Event, Transcript, load_transcript
+from transcripts.macros import Macro
 
 CORPUS = ROOT / "tests" / "data" / "chats" / "planted.yaml"
 

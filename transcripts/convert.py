@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from grading.report import Mark, Report
 from transcripts.format import Event, Transcript
+from transcripts.report import Mark, Report
 from transcripts.tables import EventRow, GradeRow, MarkRow, SessionRow
 
 

@@ -31,13 +31,13 @@ from typing import Any, Final
 import jinja2
 from sqlmodel import col, select
 
-from grading.report import SKILLS, Mark, Report
 from simulator.i18n import MESSAGES, language, t
+from simulator.vocabulary import LANGUAGES
 from transcripts.assignments import Certificate
 from transcripts.format import Event, Transcript
+from transcripts.report import SKILLS, Mark, Report
 from transcripts.repository import Repository
 from transcripts.tables import PersonRow, SessionRow
-from transcripts.vocabulary import LANGUAGES
 
 EXPORT_FORMAT: Final = "sparring.export/1"
 FORMATS: Final = ("html", "md", "json", "csv")

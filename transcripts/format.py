@@ -10,7 +10,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from transcripts.vocabulary import Language
+from simulator.vocabulary import Language
 
 FORMAT: Final = "sparring.transcript/1"
 
@@ -57,6 +57,11 @@ class Transcript(BaseModel):
 
     def messages(self, role: Role | None = None) -> list[Event]:
         return [e for e in self.events if e.is_message and (role is None or e.role == role)]
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds from the start to the last event (events are in time order)."""
+        return self.events[-1].t if self.events else 0.0
 
     @property
     def outcome(self) -> str | None:

@@ -61,8 +61,8 @@ from typing import Any, Final, Literal, NoReturn
 
 from pydantic import ValidationError
 
+from simulator.vocabulary import Language
 from transcripts.format import FORMAT, Event, Role, Transcript, TranscriptError, load_transcript
-from transcripts.vocabulary import Language
 
 Field = Literal["time", "role", "text"]
 

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from grading.team import Macro
 from transcripts.format import TranscriptError
 
 COLUMNS = ("name", "text")
+
+
+@dataclass(frozen=True)
+class Macro:
+    name: str
+    text: str
 
 
 def read_macros(path: Path) -> list[Macro]:

@@ -24,8 +24,8 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from grading.report import SKILL_OF, SKILLS, Skill
 from simulator import i18n
+from transcripts.report import SKILL_OF, SKILLS, Skill
 from transcripts.repository import AccessDenied, NotFound, Repository
 from transcripts.tables import GroupRow, MembershipRow, PersonRow
 

@@ -17,13 +17,15 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, update
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from grading.report import Mark, Report
-from grading.team import Macro
 from simulator.i18n import t
 from transcripts import convert
 from transcripts.format import Event, Transcript
+from transcripts.macros import Macro
+from transcripts.report import Mark, Report
 from transcripts.tables import (
     CommentRow,
     EventRow,
@@ -108,7 +110,7 @@ class StoredMark:
     responses: list[ResponseRow]
 
 
-def _in_group(group_id: int | None):  # noqa: ANN202 - a SQL expression
+def _in_group(group_id: int | None) -> ColumnElement[bool]:
     return col(MacroRow.group_id).is_(None) if group_id is None else col(MacroRow.group_id) == group_id
 
 
@@ -176,7 +178,7 @@ class Repository:
         if not self.is_staff:
             raise AccessDenied(t("store.staff_only", name=self.actor.name))
 
-    def _mentored_groups(self):  # noqa: ANN202 - a query, used as a subquery or run
+    def _mentored_groups(self) -> SelectOfScalar[int]:
         return select(MembershipRow.group_id).where(
             MembershipRow.person_id == self.actor.id, col(MembershipRow.mentors).is_(True)
         )

@@ -1,7 +1,7 @@
 """Personas, scenarios and paths: YAML files validated into models, with ``path:line`` errors."""
 
 from simulator.catalog.catalog import Catalog, Document, UnknownName, catalog_roots, load_catalog
-from simulator.catalog.models import Fact, Intent, Language, Persona, Scenario, Temperament, TrainingPath
+from simulator.catalog.models import Fact, Intent, Persona, Scenario, Temperament, TrainingPath
 from simulator.catalog.yamlfile import CatalogError
 
 __all__ = [
@@ -10,7 +10,6 @@ __all__ = [
     "Document",
     "Fact",
     "Intent",
-    "Language",
     "Persona",
     "Scenario",
     "Temperament",

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -101,7 +101,11 @@ class Catalog:
         except CatalogError as exc:
             self.problems.append(exc)
             return
-        tables: dict[str, dict] = {"persona": self.personas, "scenario": self.scenarios, "path": self.paths}
+        tables: dict[str, dict[str, Document[Any]]] = {
+            "persona": self.personas,
+            "scenario": self.scenarios,
+            "path": self.paths,
+        }
         table = tables[kind]
         if model.id in table:  # type: ignore[attr-defined]
             other = table[model.id].path  # type: ignore[attr-defined]
@@ -134,7 +138,7 @@ class Catalog:
         persona = self.persona(scenario.persona)
         o = scenario.persona_overrides
         lang = scenario.language
-        update: dict = {
+        update: dict[str, Any] = {
             "intensity": o.intensity,
             "patience": o.patience,
             "name": {**persona.name, lang: o.name} if o.name else None,

@@ -10,7 +10,6 @@ from grading.cues import words
 from grading.understanding import reading, understand
 from simulator.catalog.models import (
     BEHAVIOUR_INTENTS,
-    LANGUAGES,
     Fact,
     Intent,
     Persona,
@@ -20,6 +19,7 @@ from simulator.catalog.models import (
     needs,
 )
 from simulator.catalog.yamlfile import CatalogError, Loc, YamlDoc, field_name
+from simulator.vocabulary import LANGUAGES
 
 if TYPE_CHECKING:
     from simulator.catalog.catalog import Catalog, Document
@@ -146,7 +146,7 @@ def _scenario(document: Document[Scenario], catalog: Catalog) -> Iterator[Catalo
                 problem = f"persona '{scenario.persona}' has no '{scenario.language}' lines for {lines}, which it needs"
                 yield doc.error(("behaviours", behaviour.value), problem)
 
-    seen: dict[str, tuple] = {}
+    seen: dict[str, tuple[str | int, ...]] = {}
     groups: tuple[tuple[str, Sequence[Fact | UnknownFact]], ...] = (
         ("volunteered", scenario.facts.volunteered),
         ("hidden", scenario.facts.hidden),

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from transcripts.vocabulary import LANGUAGES, Language
+from simulator.vocabulary import LANGUAGES, Language
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]

@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from simulator.catalog.models import Behaviour, Language, Persona, Scenario, needs
+from simulator.catalog.models import Behaviour, Persona, Scenario, needs
 from simulator.i18n import t
+from simulator.vocabulary import Language
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Level:
 
 
 @cache
-def _levels() -> dict[int, dict]:
+def _levels() -> dict[int, dict[str, Any]]:
     data = yaml.safe_load((Path(__file__).parent / "difficulty.yaml").read_text(encoding="utf-8"))
     return {int(k): v for k, v in data.items()}
 

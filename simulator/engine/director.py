@@ -17,8 +17,8 @@ from grading.grader import sentence_with
 from grading.understanding import looked_up
 from simulator.catalog.models import Behaviour, Fact, Intent, Persona, Scenario
 from simulator.engine.difficulty import Level, level_for
+from simulator.vocabulary import Outcome
 from transcripts.format import Transcript
-from transcripts.vocabulary import Outcome
 
 MAX_BEATS = 3
 TANGENTS = 2

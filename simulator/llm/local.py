@@ -179,7 +179,7 @@ class LocalBackend:
             llama = self._load()
             options: dict[str, Any] = {}
             if request.json_schema is not None:
-                from llama_cpp import LlamaGrammar
+                from llama_cpp.llama_grammar import LlamaGrammar
 
                 options["grammar"] = LlamaGrammar.from_json_schema(json.dumps(request.json_schema), verbose=False)
             if request.messages is not None:

@@ -8,8 +8,8 @@ from textual.app import App
 
 from simulator.catalog import Catalog, Scenario, catalog_roots, load_catalog
 from simulator.i18n import t
-from simulator.launch import backend_for
 from simulator.llm import Backend
+from simulator.sessions import backend_for
 from simulator.settings import Settings, load_settings
 from simulator.storage import open_repository, open_store
 from simulator.tui.commands import MainActions

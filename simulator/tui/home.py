@@ -251,7 +251,12 @@ class HomeScreen(SparringScreen):
             me = self.sparring.repo.viewer or self.sparring.repo.actor
             key = "tui.identity_password" if me.role in STAFF else "tui.identity_password_only"
             prompt = TextPrompt(t(key, name=name), password=True)
-            self.app.push_screen(prompt, lambda password: None if password is None else self._switch(name, password))
+
+            def given(password: str | None) -> None:
+                if password is not None:
+                    self._switch(name, password)
+
+            self.app.push_screen(prompt, given)
 
         self.app.push_screen(TextPrompt(t("tui.identity_prompt")), named)
 

@@ -9,8 +9,6 @@ repository is a notification, never a crash.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,7 +16,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView, OptionList, Select, Static
 from textual_plotext import PlotextPlot
 
-from grading.report import SKILLS
 from simulator import i18n, paths
 from simulator.assignments_view import cell, path_cell, plans
 from simulator.i18n import t
@@ -27,10 +24,8 @@ from simulator.tui.screens import SparringScreen, TextPrompt
 from transcripts.assignments import board, path_progress
 from transcripts.export import export_session
 from transcripts.progress import GroupProgress, TraineeProgress, progress
+from transcripts.report import SKILLS
 from transcripts.repository import AccessDenied, NotFound, Refused, StoredMark
-
-if TYPE_CHECKING:
-    pass
 
 
 def _level(value: float | None) -> str:

@@ -12,7 +12,7 @@ import gc
 import re
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -25,18 +25,14 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, Markdown, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from grading import Report, grade
 from grading.coach import Coach, Hint
 from grading.cues import analyze, distress
 from simulator.engine.clock import RealClock
 from simulator.engine.session import Session
 from simulator.i18n import t
+from simulator.sessions import RecordedSession, cast
 from simulator.tui.screens import SparringScreen
 from transcripts.format import Event
-
-if TYPE_CHECKING:
-    pass
-
 
 STREAM_PAUSE = 0.02
 """Seconds between words while a customer line streams into view."""
@@ -76,7 +72,9 @@ class PracticeScreen(SparringScreen):
 
         event: Event
 
-    def __init__(self, scenario_id: str, mode: str = "practice", resume: str | None = None, placed: dict | None = None):
+    def __init__(
+        self, scenario_id: str, mode: str = "practice", resume: str | None = None, placed: dict[str, Any] | None = None
+    ):
         """``placed``: the assignment (and path) it is played for, kept in the session's meta so that results
         sent to a learning record store say so."""
         super().__init__()
@@ -86,7 +84,8 @@ class PracticeScreen(SparringScreen):
         self.placed = placed or {}
         self.sent: deque[Bubble] = deque()
         """Agent bubbles shown at once, waiting for the session to take them in."""
-        self.session: Session | None = None
+        self.recorded: RecordedSession | None = None
+        """The session as the store keeps it; set on mount."""
         self.customer_typing = False
         self.streams: set[asyncio.Task[None]] = set()
         """Customer lines still being written into their bubbles."""
@@ -116,27 +115,24 @@ class PracticeScreen(SparringScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        repo = self.sparring.repo
-        stored = repo.reopen_session(self.resume_id) if self.resume_id else None
-        key = stored.scenario if stored and stored.scenario else self.scenario_id
-        scenario = self.sparring.catalog.scenario(key)
-        persona = self.sparring.catalog.cast(scenario)
-        already = max((e.t for e in stored.events), default=0.0) if stored else 0.0
-        self.session = Session(scenario, persona, self.sparring.backend_for(scenario), RealClock(already))
-        if stored:
-            self.session.resume(stored)
-            for event in stored.events:
+        repo, catalog = self.sparring.repo, self.sparring.catalog
+        if self.resume_id:
+            self.recorded = RecordedSession.resume(
+                repo, self.resume_id, lambda key: cast(catalog, key), self.sparring.backend_for
+            )
+            for event in self.recorded.session.transcript.events:
                 self.show(event)
         else:
-            digest = self.sparring.catalog.digest(scenario.id)
-            self.session.transcript.meta.update(self.placed)
-            repo.start_session(self.session.transcript, scenario_hash=digest, mode=self.mode)
+            casting = cast(catalog, self.scenario_id)
+            backend = self.sparring.backend_for(casting.scenario)
+            self.recorded = RecordedSession.start(repo, casting, backend, RealClock(), mode=self.mode, meta=self.placed)
+        scenario = self.recorded.session.scenario
         self.title = scenario.title
         if self.mode == "practice" and self.sparring.settings.coach:
             self.coach = Coach(scenario, scenario.language)
-            for event in stored.events if stored else self.session.transcript.events:
+            for event in self.recorded.session.transcript.events:
                 self.coach.hear(event)
-        self.query_one("#patience", ProgressBar).update(progress=self.session.director.patience)
+        self.query_one("#patience", ProgressBar).update(progress=self.recorded.session.director.patience)
         self.clock_timer = self.set_interval(1, self.tick)
         self.query_one("#draft", Input).focus()
         # What exists now lives as long as the session: keep the collector from walking it. A full
@@ -147,9 +143,8 @@ class PracticeScreen(SparringScreen):
     @work(exclusive=True, group="session", exit_on_error=False)
     async def play(self) -> None:
         """Consume the session: store each event as it happens, then hand it to the screen."""
-        assert self.session is not None
-        async for event in self.session.run():
-            self.sparring.repo.append_event(self.session.transcript.id, event)
+        assert self.recorded is not None
+        async for event in self.recorded.events():
             self.post_message(self.Happened(event))
 
     def tick(self) -> None:
@@ -226,15 +221,8 @@ class PracticeScreen(SparringScreen):
             return
         for worker in workers:
             worker.cancel()
-        stored = self.session.transcript
-        scenario, persona = self.session.scenario, self.session.persona
-        self.session = Session(
-            scenario,
-            persona,
-            self.sparring.backend_for(scenario),
-            RealClock(max((e.t for e in stored.events), default=0.0)),
-        )
-        self.session.resume(stored)
+        assert self.recorded is not None
+        self.recorded.restart(self.sparring.backend_for(self.session.scenario))
         self.set_typing(False)
         self.notify(t("tui.cancelled"))
         self.play()
@@ -344,17 +332,18 @@ class PracticeScreen(SparringScreen):
         ]
         self.query_one("#facts", Static).update("\n".join(facts) or t("tui.no_facts"))
 
+    @property
+    def session(self) -> Session | None:
+        """The engine playing now (a cancelled line starts a new one)."""
+        return self.recorded.session if self.recorded else None
+
     def finished(self) -> None:
-        assert self.session is not None
-        transcript = self.session.transcript
-        repo = self.sparring.repo
-        repo.finish_session(transcript)
-        report: Report = grade(transcript, self.session.scenario)
-        repo.save_report(report)
+        assert self.recorded is not None
+        self.recorded.close()
         from simulator.tui.report import ReportScreen
 
         # Not awaited: this screen's own handler is running, and the switch removes it.
-        self.app.switch_screen(ReportScreen(transcript.id))
+        self.app.switch_screen(ReportScreen(self.recorded.session.transcript.id))
 
     def on_unmount(self) -> None:
         for task in self.streams:

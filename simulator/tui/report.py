@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
 
-from grading.report import SKILLS, Report
 from simulator.i18n import t
 from simulator.tui.marks import MarkedTurnsScreen, MarkItem, coach_summary, marks_by_turn
 from simulator.tui.screens import TextPrompt
+from transcripts.report import SKILLS, Report
 from transcripts.repository import AccessDenied, NotFound, Refused, StoredMark
-
-if TYPE_CHECKING:
-    pass
 
 
 class ReportScreen(MarkedTurnsScreen):

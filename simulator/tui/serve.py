@@ -19,7 +19,7 @@ from textual_serve.server import Server
 
 from simulator.llm.local import model_name
 from simulator.llm.service import Service, running_service
-from simulator.settings import Settings, load_settings
+from simulator.settings import Settings
 
 
 def loopback(host: str) -> bool:
@@ -32,8 +32,8 @@ def loopback(host: str) -> bool:
         return False
 
 
-def serve(host: str, port: int, public_url: str | None = None) -> None:
-    with shared_model(load_settings()) as shared:
+def serve(settings: Settings, host: str, port: int, public_url: str | None = None) -> None:
+    with shared_model(settings) as shared:
         command = child_command(shared.settings)
         Server(command, host=host, port=port, title="Sparring", public_url=public_url).serve()
 

@@ -8,7 +8,6 @@ one is set.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,9 +20,6 @@ from simulator.i18n import t
 from simulator.llm.openai_backend import public_url
 from simulator.settings import load_settings
 from simulator.tui.screens import SparringScreen
-
-if TYPE_CHECKING:
-    pass
 
 SAVED = ("backend", "model", "base_url", "language", "theme", "coach")
 

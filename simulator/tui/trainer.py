@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import Literal, cast
 
 from rich.text import Text
 from textual import on
@@ -21,9 +21,8 @@ from textual.widgets.option_list import Option
 
 from grading import grade
 from grading.render import as_markdown
-from grading.report import Report
 from simulator import i18n
-from simulator.catalog import Catalog, CatalogError, Intent, Language, Persona, catalog_roots, load_catalog
+from simulator.catalog import Catalog, CatalogError, Intent, Persona, catalog_roots, load_catalog
 from simulator.catalog.catalog import FOLDERS
 from simulator.draft import DraftExists, write_draft
 from simulator.draft.drafting import slug
@@ -35,11 +34,9 @@ from simulator.i18n import t
 from simulator.llm.scripted import ScriptedBackend
 from simulator.tui.screens import SparringScreen
 from simulator.understand import explain, listener, render
+from simulator.vocabulary import Language
 from transcripts.format import TranscriptError
-
-if TYPE_CHECKING:
-    pass
-
+from transcripts.report import Report
 
 Kind = Literal["persona", "scenario"]
 

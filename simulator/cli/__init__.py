@@ -5,19 +5,26 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from simulator.cli.listing import OutputFormat, output_format
+
+if TYPE_CHECKING:  # imported where used: ``sparring --help`` answers without loading them
+    from simulator.catalog import Catalog
+    from simulator.settings import Settings
+    from transcripts.assignments import PathPlan
 from simulator.i18n import t
-from simulator.listing import OutputFormat, output_format
 
 app = typer.Typer(help=t("app.help"), add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+
+_invocation: dict[str, object] = {}
+"""What the root of the command line said for whichever command runs (``--as``): ``root`` sets it first."""
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -48,7 +55,7 @@ def _output_format(value: str | OutputFormat) -> OutputFormat:
         raise typer.BadParameter(str(exc)) from None
 
 
-# Every listing: table for people, csv or json for scripts (simulator.listing). A parser, not the enum itself, so
+# Every listing: table for people, csv or json for scripts (simulator.cli.listing). A parser, not the enum itself, so
 # the old name "text" still means table without being offered in --help.
 FormatOption = Annotated[
     OutputFormat,
@@ -117,9 +124,8 @@ def root(
     framing: Annotated[str | None, typer.Option("--framing", help=t("app.framing"), show_default=False)] = None,
     read_ahead: Annotated[bool, typer.Option("--read-ahead", help=t("app.read_ahead"))] = False,
 ) -> None:
-    if acting_as:
-        os.environ["SPARRING_USER"] = acting_as  # settings read it, whichever command runs
-    overrides = {"backend": backend, "model": model, "base_url": base_url, "framing": framing}
+    _invocation.update(user=acting_as)
+    overrides: dict[str, object] = {"backend": backend, "model": model, "base_url": base_url, "framing": framing}
     overrides |= {"read_ahead": True} if read_ahead else {}
     if ctx.invoked_subcommand is not None:
         if sign_in or any(value is not None for value in overrides.values()):
@@ -131,10 +137,12 @@ def root(
         run_app(_settings(**overrides), sign_in=sign_in)
 
 
-def _settings(**overrides: object):  # noqa: ANN202 - deferred import keeps --help fast
+def _settings(**overrides: object) -> Settings:
+    """The settings of this command: the environment, then config.toml, under what the command line says (the
+    root's ``--as`` and the command's own options)."""
     from simulator.settings import load_settings
 
-    return load_settings(**overrides)
+    return load_settings(**_invocation, **overrides)
 
 
 @app.command(help=t("validate.help"))
@@ -188,7 +196,7 @@ def schema(
 @app.command("list", help=t("list.help"))
 def list_catalog(catalog: CatalogOption = None, output: FormatOption = OutputFormat.table) -> None:
     from simulator.catalog import catalog_roots, load_catalog
-    from simulator.listing import Column, print_table, show
+    from simulator.cli.listing import Column, print_table, show
 
     with friendly_errors():  # a bad setting is one line, never a traceback that quotes its value
         settings = _settings()
@@ -279,17 +287,16 @@ def simulate(
     mode: ModeOption = Mode.practice,
     catalog: CatalogOption = None,
 ) -> None:
-    from simulator.simulate import run_simulation
+    from simulator.cli.simulate import run_simulation
 
     if agent_bot and agent_script:
         fail(t("simulate.bot_and_script"))
     with friendly_errors():
         run_simulation(
+            _settings(backend=backend, model=model),
             scenario=scenario,
             agent_bot=agent_bot,
             agent_script=agent_script,
-            backend=backend,
-            model=model,
             seed=seed,
             out=out,
             quiet=quiet,
@@ -316,10 +323,11 @@ def grade(
     judge: Annotated[bool, typer.Option("--judge", help=t("grade.judge"))] = False,
     catalog: CatalogOption = None,
 ) -> None:
-    from simulator.grade import run_grade
+    from simulator.cli.grade import run_grade
 
     with friendly_errors():
         run_grade(
+            _settings(),
             file=file,
             scenario=scenario,
             output=output.value,
@@ -351,7 +359,7 @@ def analyze(
     file: Annotated[str, typer.Argument(help=t("analyze.file"))],
     lang: LangOption = None,
 ) -> None:
-    from simulator.grade import run_analyze
+    from simulator.cli.grade import run_analyze
 
     with friendly_errors():
         run_analyze(file=file, language=lang.value if lang else None)
@@ -371,7 +379,7 @@ def understand(
     ] = UnderstandFormat.text,
     catalog: CatalogOption = None,
 ) -> None:
-    from simulator.understand import run_understand
+    from simulator.cli.understand import run_understand
 
     with friendly_errors():
         settings = _settings()
@@ -387,7 +395,7 @@ def unplaced(
     output: FormatOption = OutputFormat.table,
     catalog: CatalogOption = None,
 ) -> None:
-    from simulator.understand import run_unplaced
+    from simulator.cli.understand import run_unplaced
 
     with store() as repo:
         settings = _settings()
@@ -414,16 +422,15 @@ def practice(
     mode: ModeOption = Mode.practice,
     catalog: CatalogOption = None,
 ) -> None:
-    from simulator.practice import run_practice
+    from simulator.cli.practice import run_practice
 
     with friendly_errors():
         if (scenario is None) == (resume is None):
             fail(t("practice.scenario_or_resume"))
         run_practice(
+            _settings(backend=backend, model=model),
             scenario=scenario,
             resume=resume,
-            backend=backend,
-            model=model,
             seed=seed,
             out=out,
             mode=mode.value,
@@ -455,7 +462,7 @@ def store() -> Iterator[Any]:
 
 @group_app.command("add", help=t("group.add.help"))
 def group_add(name: Annotated[str, typer.Argument(help=t("group.name"))]) -> None:
-    from simulator.manage import add_group
+    from simulator.cli.manage import add_group
 
     with store() as repo:
         add_group(repo, name)
@@ -463,7 +470,7 @@ def group_add(name: Annotated[str, typer.Argument(help=t("group.name"))]) -> Non
 
 @group_app.command("list", help=t("group.list.help"))
 def group_list(output: FormatOption = OutputFormat.table) -> None:
-    from simulator.manage import list_groups
+    from simulator.cli.manage import list_groups
 
     with store() as repo:
         list_groups(repo, output)
@@ -473,7 +480,7 @@ def group_list(output: FormatOption = OutputFormat.table) -> None:
 def group_members(
     name: Annotated[str, typer.Argument(help=t("group.name"))], output: FormatOption = OutputFormat.table
 ) -> None:
-    from simulator.manage import list_members
+    from simulator.cli.manage import list_members
 
     with store() as repo:
         list_members(repo, name, output)
@@ -483,7 +490,7 @@ def group_members(
 def templates_import(
     file: Annotated[Path, typer.Argument(help=t("templates.file"))], group: GroupOption = None
 ) -> None:
-    from simulator.manage import import_macros
+    from simulator.cli.manage import import_macros
 
     with store() as repo:
         import_macros(repo, file, group)
@@ -494,7 +501,7 @@ def templates_list(
     group: GroupOption = None,
     output: FormatOption = OutputFormat.table,
 ) -> None:
-    from simulator.manage import list_macros
+    from simulator.cli.manage import list_macros
 
     with store() as repo:
         list_macros(repo, group, output)
@@ -509,7 +516,7 @@ def person_add(
         list[str] | None, typer.Option("--mentors", help=t("person.mentors"), show_default=False)
     ] = None,
 ) -> None:
-    from simulator.manage import add_person
+    from simulator.cli.manage import add_person
 
     with store() as repo:
         add_person(repo, name, role, group or [], mentors or [])
@@ -574,7 +581,7 @@ def audit(
     limit: Annotated[int, typer.Option("--limit", help=t("audit.limit"), min=1)] = 100,
     output: FormatOption = OutputFormat.table,
 ) -> None:
-    from simulator.manage import list_audit
+    from simulator.cli.manage import list_audit
 
     with store() as repo:
         list_audit(repo, limit, output)
@@ -589,7 +596,7 @@ def sessions(
     limit: Annotated[int, typer.Option("--limit", help=t("sessions.limit"), min=1)] = 50,
     output: FormatOption = OutputFormat.table,
 ) -> None:
-    from simulator.manage import list_sessions
+    from simulator.cli.manage import list_sessions
 
     with store() as repo:
         list_sessions(repo, trainee=trainee, group=group, scenario=scenario, status=status, limit=limit, output=output)
@@ -647,7 +654,7 @@ def import_(
     lang: LangOption = None,
     catalog: CatalogOption = None,
 ) -> None:
-    from simulator.manage import import_files
+    from simulator.cli.manage import import_files
 
     with store() as repo:
         settings = _settings()
@@ -693,8 +700,8 @@ def progress(
     output: FormatOption = OutputFormat.table,
 ) -> None:
     from simulator.assignments_view import render_paths
-    from simulator.listing import width
-    from simulator.progress_view import render_progress
+    from simulator.cli.listing import width
+    from simulator.cli.progress import render_progress
     from transcripts.assignments import path_progress
     from transcripts.progress import progress as load_progress
 
@@ -707,7 +714,7 @@ def progress(
         sys.stdout.write(render_paths(along, {p.id: p.title for p in path_plans}, width=width()))
 
 
-def _paths_of_catalog():  # noqa: ANN202 - deferred import keeps --help fast
+def _paths_of_catalog() -> tuple[Catalog, list[PathPlan]]:
     from simulator.assignments_view import plans
     from simulator.catalog import catalog_roots, load_catalog
 
@@ -759,7 +766,7 @@ def assignments(
     cancelled: Annotated[bool, typer.Option("--cancelled", help=t("assignments.cancelled"))] = False,
 ) -> None:
     from simulator.assignments_view import render_board
-    from simulator.listing import width
+    from simulator.cli.listing import width
     from transcripts.assignments import board
 
     with store() as repo:
@@ -823,8 +830,8 @@ def calibration(
     group: Annotated[str | None, typer.Option("--group", help=t("calibration.group"), show_default=False)] = None,
     output: FormatOption = OutputFormat.table,
 ) -> None:
-    from simulator.calibration import render_calibration
-    from simulator.listing import width
+    from simulator.cli.calibration import render_calibration
+    from simulator.cli.listing import width
     from transcripts.calibration import calibration as load_calibration
 
     with store() as repo:
@@ -838,7 +845,7 @@ app.add_typer(xapi_app, name="xapi")
 
 @xapi_app.command("statement", help=t("xapi.statement.help"))
 def xapi_statement(session: SessionArgument, catalog: CatalogOption = None) -> None:
-    from simulator.xapi_push import print_statement
+    from simulator.cli.xapi import print_statement
 
     with store() as repo:
         print_statement(repo, _settings(), session, catalog or [])
@@ -858,7 +865,7 @@ def xapi_push(
     resend: Annotated[bool, typer.Option("--resend", help=t("xapi.resend"))] = False,
     catalog: CatalogOption = None,
 ) -> None:
-    from simulator.xapi_push import run_push
+    from simulator.cli.xapi import run_push
 
     with store() as repo:
         run_push(
@@ -890,7 +897,7 @@ def serve(
         # Anyone who reaches a page off this machine meets the sign-in screen; it must be a door, not a wall.
         if not loopback(host) and not anyone_can_sign_in(open_store(_settings())):
             fail(t("serve.no_sign_in", host=host), EXIT_FAILED)
-    serve_app(host, port, public_url)
+    serve_app(_settings(), host, port, public_url)
 
 
 def _mark_id(repo: Any, session: str, number: int) -> int:

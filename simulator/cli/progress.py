@@ -14,10 +14,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grading.report import SKILLS
+from simulator.cli.listing import OutputFormat, Row, csv_text, output_format
 from simulator.i18n import t
-from simulator.listing import OutputFormat, Row, csv_text, output_format
 from transcripts.progress import GroupProgress, MarkCount, Progress, Tier, TraineeProgress
+from transcripts.report import SKILLS
 
 CSV_COLUMNS = (
     "trainee",

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import typer
 from rich.console import Console
@@ -17,8 +17,8 @@ from grading.render import as_markdown, as_rich
 from grading.tags import tag
 from simulator.catalog import Scenario, catalog_roots, load_catalog
 from simulator.i18n import t
-from simulator.launch import choose
-from simulator.settings import load_settings
+from simulator.sessions import choose
+from simulator.settings import Settings
 from transcripts.format import Transcript, TranscriptError
 from transcripts.imports import read_conversation
 
@@ -37,9 +37,15 @@ def scenario_for(transcript: Transcript, key: str | None, extra: list[Path]) -> 
 
 
 def run_grade(
-    *, file: Path, scenario: str | None, output: str, language: str | None, judge: bool, catalog: list[Path]
+    settings: Settings,
+    *,
+    file: Path,
+    scenario: str | None,
+    output: str,
+    language: str | None,
+    judge: bool,
+    catalog: list[Path],
 ) -> Report:
-    settings = load_settings()
     transcript = read_conversation(file, language)
     chosen = scenario_for(transcript, scenario, [*settings.catalog, *catalog])
     report = grade(transcript, chosen)
@@ -57,7 +63,7 @@ def run_grade(
     return report
 
 
-def _rows(stream: TextIO, name: str) -> Iterator[tuple[int, dict]]:
+def _rows(stream: TextIO, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, line in enumerate(stream, 1):
         if not line.strip():
             continue

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from simulator.cli.listing import OutputFormat, csv_text, output_format
 from simulator.i18n import t
-from simulator.listing import OutputFormat, csv_text, output_format
 from transcripts.calibration import Calibration, Verdict
 
 NUMBER_COLUMNS = ("reviewed", "agreed", "overridden", "agreement", "precision")

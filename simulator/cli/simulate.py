@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
 from simulator.catalog import Scenario, UnknownName
+from simulator.cli.printing import graded_line, show_event, told
 from simulator.engine.bots import BOTS, Agent, ScriptedAgent, load_script
 from simulator.engine.clock import VirtualClock
 from simulator.engine.headless import play
 from simulator.i18n import t
-from simulator.launch import graded_line, recorded, set_up, show_event
+from simulator.sessions import RecordedSession, backend_for, choose, transcript_path
+from simulator.settings import Settings
+from simulator.storage import open_repository
 from transcripts.format import Event, save_transcript
 
 
@@ -27,12 +29,11 @@ def pick_agent(scenario: Scenario, bot: str | None, script: Path | None) -> Agen
 
 
 def run_simulation(
+    settings: Settings,
     *,
     scenario: str,
     agent_bot: str | None,
     agent_script: Path | None,
-    backend: str | None,
-    model: str | None,
     seed: int,
     out: Path | None,
     quiet: bool,
@@ -40,33 +41,36 @@ def run_simulation(
     catalog: list[Path],
     difficulty: int | None = None,
 ) -> None:
-    setup = set_up(
-        scenario,
-        backend=backend,
-        model=model,
-        catalog=catalog,
-        clock=VirtualClock(),
-        seed=seed,
-        out=out,
-        difficulty=difficulty,
-    )
-    session, casting, target = setup.session, setup.casting, setup.target
+    casting = choose(scenario, [*settings.catalog, *catalog])
     chosen, persona = casting.scenario, casting.persona
     agent = pick_agent(chosen, agent_bot, agent_script)
+    recorded = RecordedSession.start(
+        open_repository(settings),
+        casting,
+        told(backend_for(settings, chosen)),
+        VirtualClock(),
+        mode=mode,
+        seed=seed,
+        difficulty=difficulty,
+    )
+    session = recorded.session
+    target = out or transcript_path(chosen, session.transcript.id)
     name = persona.name[chosen.language]
 
-    def shown(store: Callable[[Event], None]) -> Callable[[Event], None]:
-        return store if quiet else lambda e: (store(e), show_event(e, name))  # type: ignore[func-returns-value]
+    def store(event: Event) -> None:
+        recorded.record(event)
+        if not quiet:
+            show_event(event, name)
 
     try:
-        with recorded(session, casting, setup.settings, mode) as recording:
-            asyncio.run(play(session, agent, shown(recording.store)))
+        asyncio.run(play(session, agent, store))
     except KeyboardInterrupt:
         typer.echo(t("simulate.interrupted"), err=True)
         raise
     finally:
         save_transcript(session.transcript, target)
         typer.echo(str(target) if quiet else t("simulate.saved", path=target))
+    report = recorded.close()
     if quiet:
         return
     summary = t(
@@ -82,5 +86,5 @@ def run_simulation(
             "simulate.fallbacks", fallbacks=sum(e.meta.get("fallback", False) for e in lines), lines=len(lines)
         )
     typer.echo(summary)
-    if recording.report:
-        typer.echo(graded_line(recording.report))
+    if report:
+        typer.echo(graded_line(report))

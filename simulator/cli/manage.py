@@ -9,8 +9,8 @@ import typer
 from grading import grade
 from grading.team import TeamReplies
 from simulator.catalog import catalog_roots, load_catalog
+from simulator.cli.listing import Column, OutputFormat, show
 from simulator.i18n import t
-from simulator.listing import Column, OutputFormat, show
 from transcripts.format import TranscriptError
 from transcripts.imports import read_conversation
 from transcripts.macros import read_macros
