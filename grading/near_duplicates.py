@@ -13,11 +13,14 @@ import re
 import zlib
 from collections.abc import Hashable, Iterable
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from grading.cues import lexicon
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 SHINGLE = 3
 SEED = 1
@@ -81,6 +84,8 @@ class ReplyIndex:
     """
 
     def __init__(self, threshold: float = 0.7, num_perm: int = 128, min_words: int = 6):
+        from datasketch import MinHash, MinHashLSH  # here, not at import: it loads scipy, a third of a second
+
         self.threshold = threshold
         self.min_words = min_words
         # Keyed by row number. Weighted against missing pairs: every candidate is checked against the

@@ -19,6 +19,16 @@ from tests.openai_server import openai_server  # noqa: F401  (a fixture, used by
 from tests.store_fixtures import database_url, postgres_server  # noqa: F401  (fixtures, used by name)
 from transcripts.format import Transcript
 
+EXPENSIVE = ("postgres", "llama", "pty")
+"""Markers for what needs a server, the model or a terminal: such a test is also slow, so the fast tier
+(``pytest -m "not slow"``) leaves it out."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(name) for name in EXPENSIVE):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(autouse=True)
 def sparring_home(tmp_path, monkeypatch):

@@ -23,7 +23,7 @@ def postgres_server() -> Iterator[str]:
         pytest.skip(str(exc))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path) -> str:
     """An empty database of each kind, fresh for every test."""
     if request.param == "sqlite":

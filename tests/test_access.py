@@ -551,6 +551,7 @@ def _attempt(world: World, actor: str, row: Row, prepared: tuple, repos: dict | 
 
 @pytest.mark.parametrize("way", ["as", "sign_in"])
 @pytest.mark.parametrize("method", sorted(MATRIX))
+@pytest.mark.slow
 def test_the_access_matrix(world, method, way):
     """Acting as a person (``--as``, the terminal app) and signing in as them (the served app) give the same
     answers."""
@@ -738,6 +739,7 @@ def assert_refused_in_one_line(result: Any, where: str) -> None:
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=[c.label for c in COMMANDS])
+@pytest.mark.slow
 def test_the_command_line_asks_the_store_as_the_person(world, cli, command, tmp_path):
     problems = []
     for actor in ACTORS:
@@ -760,6 +762,7 @@ def test_the_command_line_asks_the_store_as_the_person(world, cli, command, tmp_
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.slow
 def test_a_refusal_through_the_real_command_is_one_line(world, database_url):
     """The same as a user runs it (a subprocess): no traceback, nothing of anna's."""
     from tests.support import sparring
@@ -855,6 +858,7 @@ async def test_a_mentor_of_another_group_sees_none_of_it(tui_world, calls, monke
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_a_trainee_opening_the_mentor_screen_sees_only_a_refusal(tui_world, calls, monkeypatch):
     from simulator.tui.mentor import MentorScreen
 
@@ -869,6 +873,7 @@ async def test_a_trainee_opening_the_mentor_screen_sees_only_a_refusal(tui_world
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_someone_elses_session_opens_as_a_refusal_on_every_screen(tui_world, calls, monkeypatch, tmp_path):
     """Review and report screens given anna's session id by someone who may not see it: a notification each,
     an empty screen, no export, and the app still running."""
@@ -903,6 +908,7 @@ async def test_someone_elses_session_opens_as_a_refusal_on_every_screen(tui_worl
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_a_mentor_cannot_resume_a_trainees_session_from_home(tui_world, calls, monkeypatch):
     """mia sees anna's abandoned session among the recent ones; taking it up is anna's alone: a notice, not a
     crash, and the session stays abandoned."""
@@ -928,6 +934,7 @@ async def test_a_mentor_cannot_resume_a_trainees_session_from_home(tui_world, ca
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_switching_identity_switches_what_the_screens_ask_as(tui_world, calls, monkeypatch):
     from textual.widgets import DataTable
 
@@ -961,6 +968,7 @@ def test_the_screens_open_the_store_only_through_the_app():
             assert not opening.search(path.read_text(encoding="utf-8")), path.name
 
 
+@pytest.mark.slow
 def test_a_simulated_session_is_stored_as_the_person_running_it(world, cli, catalog):
     """What `simulate` writes belongs to whoever ran it, even a mentor, and only they and those above see it."""
     result = cli("mentor", "simulate", "-s", "home-internet-down", "--agent-bot", "good", "-b", "scripted", "-q")

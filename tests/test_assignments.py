@@ -336,6 +336,7 @@ def cli(team, database_url, monkeypatch):
     return run
 
 
+@pytest.mark.slow
 def test_assign_list_change_and_cancel_from_the_command_line(team, cli, monkeypatch):
     result = cli("mia", "assign", HOME, "--group", "a", "--due", "2099-01-15", "--pass", "80", "--attempts", "3")
     assert result.exit_code == 0, result.output
@@ -392,6 +393,7 @@ def test_assign_list_change_and_cancel_from_the_command_line(team, cli, monkeypa
     assert "Группа a" in table and "не начато" in table
 
 
+@pytest.mark.slow
 def test_export_certificate_from_the_command_line(team, cli, tmp_path):
     ann = team["ann"]
     out = tmp_path / "cert.html"

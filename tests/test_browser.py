@@ -28,7 +28,7 @@ if MISSING:
         raise RuntimeError(f"{MISSING}: CI must run the browser tests (bash scripts/test.sh installs both)")
     pytest.skip(f"{MISSING} (bash scripts/test.sh installs it)", allow_module_level=True)
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.llama, pytest.mark.timeout(120)]
 
 VIEWPORT = {"width": 1280, "height": 800}
 SCENARIO = "Stuck in a chatbot loop"  # the first row of the scenario list, so Enter on home starts it

@@ -206,6 +206,7 @@ def test_the_text_is_an_aligned_table_and_two_lists_in_either_language(engine, m
     assert "    mia соглашается" in russian.splitlines()
 
 
+@pytest.mark.slow
 def test_the_command_prints_one_json_object(engine, database_url):
     result = sparring("--as", "mia", "calibration", "--format", "json", env={"SPARRING_DATABASE_URL": database_url})
     assert result.returncode == 0, result.stderr
@@ -263,12 +264,14 @@ def test_the_command_prints_one_json_object(engine, database_url):
     }
 
 
+@pytest.mark.slow
 def test_the_command_refuses_an_unknown_group_or_one_not_mentored_in_one_line(engine, database_url):
     env = {"SPARRING_DATABASE_URL": database_url}
     assert_one_line_error(sparring("--as", "boss", "calibration", "--group", "C", env=env), 2, "no group 'C'")
     assert_one_line_error(sparring("--as", "mia", "calibration", "--group", "B", env=env), 1, "not in group 'B'")
 
 
+@pytest.mark.slow
 def test_nothing_reviewed_yet_is_said_not_failed(database_url):
     env = {"SPARRING_DATABASE_URL": database_url}
     text = sparring("--as", "boss", "calibration", env=env)  # an empty store: boss becomes its admin

@@ -44,12 +44,14 @@ def test_help_speaks_russian():
     assert "тренируйте" in result.stdout
 
 
+@pytest.mark.slow
 def test_validate_passes_on_everything_shipped():
     result = sparring("validate")
     assert result.returncode == 0, result.stderr
     assert "valid" in result.stdout
 
 
+@pytest.mark.slow
 def test_validate_reports_each_problem_on_one_line(tmp_path):
     bad = tmp_path / "personas" / "bad.yaml"
     bad.parent.mkdir()
@@ -79,6 +81,7 @@ def test_schema_rejects_an_unknown_kind():
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_simulate_writes_a_transcript(tmp_path):
     out = tmp_path / "t.json"
     result = sparring(
@@ -98,6 +101,7 @@ def test_simulate_writes_a_transcript(tmp_path):
     assert "Outcome:" in result.stdout and str(out) in result.stdout
 
 
+@pytest.mark.slow
 def test_simulate_saves_under_sparring_home_by_default(sparring_home):
     result = sparring(
         "simulate", "-s", "home-internet-down", "-b", "scripted", "--quiet", env={"SPARRING_HOME": str(sparring_home)}
@@ -107,6 +111,7 @@ def test_simulate_saves_under_sparring_home_by_default(sparring_home):
     assert path.is_file() and sparring_home in path.parents
 
 
+@pytest.mark.slow
 def test_simulate_a_scenario_file_with_a_script(tmp_path):
     script = tmp_path / "agent.yaml"
     script.write_text(
@@ -129,6 +134,7 @@ def test_simulate_a_scenario_file_with_a_script(tmp_path):
     assert agent == ["Hello! What happened?", "Could you give me your contract number?"]
 
 
+@pytest.mark.slow
 def test_simulate_russian_on_the_embedded_model_uses_authored_lines(catalog, tmp_path):
     russian = sorted(sid for sid, doc in catalog.scenarios.items() if doc.model.language == "ru")
     assert russian
@@ -152,6 +158,7 @@ def test_simulate_russian_on_the_embedded_model_uses_authored_lines(catalog, tmp
         (["simulate", "-s", "home-internet-down", "--backend", "openai"], ["model name"]),
     ],
 )
+@pytest.mark.slow
 def test_simulate_bad_arguments_get_one_line(args, fragments):
     result = sparring(*args)
     assert_one_line_error(result, 1 if "openai" in args else 2, *fragments)
@@ -162,6 +169,7 @@ def test_simulate_bad_seed_is_a_usage_error():
     assert result.returncode == 2 and "Traceback" not in result.stderr and "--seed" in result.stderr
 
 
+@pytest.mark.slow
 def test_simulate_a_broken_script_names_file_line_and_field(tmp_path):
     script = tmp_path / "agent.yaml"
     script.write_text("- say: hello\n- sey: oops\n", encoding="utf-8")
@@ -169,6 +177,7 @@ def test_simulate_a_broken_script_names_file_line_and_field(tmp_path):
     assert_one_line_error(result, 2, f"{script}:2: [1].", "Field required")
 
 
+@pytest.mark.slow
 def test_simulate_a_broken_scenario_file_names_it(tmp_path):
     broken = tmp_path / "scenarios" / "mine.yaml"
     broken.parent.mkdir()
@@ -180,6 +189,7 @@ def test_simulate_a_broken_scenario_file_names_it(tmp_path):
     assert_one_line_error(result, 2, f"{broken}:", "difficulty")
 
 
+@pytest.mark.slow
 def test_practice_in_the_terminal_records_an_interruption_and_saves(tmp_path):
     out = tmp_path / "p.json"
     result = subprocess.run(

@@ -135,6 +135,7 @@ def test_line_choice_is_deterministic_for_a_seed(catalog):
     assert customer(5) == customer(5)
 
 
+@pytest.mark.slow
 def test_validate_checks_slots_and_warns_about_thin_banks(tmp_path):
     text = (ROOT / "personas" / "angry.yaml").read_text(encoding="utf-8")
     broken = text.replace("id: angry", "id: slotty", 1)

@@ -215,6 +215,7 @@ def test_a_difficulty_outside_one_to_five_is_refused(level):
     assert "Invalid value for '--difficulty'" in result.stderr
 
 
+@pytest.mark.slow
 def test_simulate_records_the_level_it_played(tmp_path):
     out = tmp_path / "t.json"
     result = sparring(
@@ -237,6 +238,7 @@ def test_every_shipped_persona_can_play_every_behaviour_in_both_languages(catalo
                     assert misfit(plain, [intent], Context(lang, known=plain)) is None, (persona_id, intent, line)
 
 
+@pytest.mark.slow
 def test_validate_refuses_a_behaviour_the_persona_cannot_play_and_a_chance_above_one(tmp_path):
     persona = (ROOT / "personas" / "passive.yaml").read_text(encoding="utf-8").replace("id: passive", "id: mute", 1)
     persona = re.sub(r"\n  manager:\n(    .*\n|         .*\n)*", "\n", persona)

@@ -274,6 +274,7 @@ def sparring(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_the_cli_writes_a_draft_that_validate_names_one_line_per_todo(tmp_path):
     out = tmp_path / "scenarios" / "my-case.yaml"
     made = sparring("draft", str(EN), "-o", str(out))
@@ -293,6 +294,7 @@ def test_the_cli_writes_a_draft_that_validate_names_one_line_per_todo(tmp_path):
     assert found == TODO_FIELDS
 
 
+@pytest.mark.slow
 def test_the_cli_refuses_to_overwrite_unless_forced(tmp_path):
     out = tmp_path / "mine.yaml"
     out.write_text("keep me\n", encoding="utf-8")
@@ -316,6 +318,7 @@ def test_the_cli_refuses_to_overwrite_unless_forced(tmp_path):
         ("[1, 2]", "expected an object"),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, content, problem):
     chat = tmp_path / "chat.json"
     if content is not None:

@@ -315,6 +315,7 @@ def broken_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"missing": folder / "missing.gguf", "empty": empty, "garbage": garbage, "truncated": truncated}
 
 
+@pytest.mark.llama
 @pytest.mark.parametrize("kind", ["missing", "empty", "garbage", "truncated"])
 def test_a_session_on_a_broken_model_file_goes_on_in_authored_lines(
     kind: str, broken_models: dict[str, Path], catalog: Catalog, monkeypatch: pytest.MonkeyPatch
@@ -342,6 +343,7 @@ def test_a_session_on_a_broken_model_file_goes_on_in_authored_lines(
 
 
 @pytest.mark.parametrize("kind", ["missing", "garbage", "truncated"])
+@pytest.mark.slow
 def test_sparring_simulate_on_a_broken_model_file_shows_every_event(
     kind: str, broken_models: dict[str, Path], tmp_path: Path
 ) -> None:

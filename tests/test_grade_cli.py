@@ -34,6 +34,7 @@ def simulated(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_grade_a_simulated_session_finds_its_scenario_by_itself(simulated):
     result = sparring("grade", str(simulated), "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -45,6 +46,7 @@ def test_grade_a_simulated_session_finds_its_scenario_by_itself(simulated):
     }
 
 
+@pytest.mark.slow
 def test_grade_text_shows_marks_inline_and_markdown_too(simulated):
     text = sparring("grade", str(simulated))
     assert text.returncode == 0 and "missed clarifying question (critical)" in text.stdout
@@ -53,6 +55,7 @@ def test_grade_text_shows_marks_inline_and_markdown_too(simulated):
     assert md.stdout.startswith("# Score") and "- ❌ *missed clarifying question (critical)*" in md.stdout
 
 
+@pytest.mark.slow
 def test_grade_a_csv_export_without_a_scenario(tmp_path):
     path = tmp_path / "chat.csv"
     path.write_text(EXPORT_CSV, encoding="utf-8")
@@ -61,6 +64,7 @@ def test_grade_a_csv_export_without_a_scenario(tmp_path):
     assert ("canned_answer", 2) in kinds and ("no_empathy", 2) in kinds and report["scenario"] is None
 
 
+@pytest.mark.slow
 def test_grade_a_json_list_export_in_russian(tmp_path):
     path = tmp_path / "chat.json"
     path.write_text(json.dumps(EXPORT_JSON, ensure_ascii=False), encoding="utf-8")
@@ -71,12 +75,14 @@ def test_grade_a_json_list_export_in_russian(tmp_path):
     assert "Балл" in text.stdout and "неверный совет" in text.stdout
 
 
+@pytest.mark.slow
 def test_grade_with_an_explicit_scenario_file(simulated):
     path = ROOT / "scenarios" / "home-internet-down.yaml"
     report = json.loads(sparring("grade", str(simulated), "--scenario", str(path), "-f", "json").stdout)
     assert report["scenario"] == "home-internet-down"
 
 
+@pytest.mark.slow
 def test_grade_names_an_unknown_scenario_and_grades_without_it(tmp_path):
     transcript = Transcript(
         id="x",
@@ -100,16 +106,19 @@ def test_grade_names_an_unknown_scenario_and_grades_without_it(tmp_path):
         ("", "empty"),
     ],
 )
+@pytest.mark.slow
 def test_grade_rejects_broken_files_in_one_line(tmp_path, content, fragment):
     path = tmp_path / "bad.json"
     path.write_text(content, encoding="utf-8")
     assert_one_line_error(sparring("grade", str(path)), 2, str(path), fragment)
 
 
+@pytest.mark.slow
 def test_grade_a_missing_file():
     assert_one_line_error(sparring("grade", "no-such-file.json"), 2, "no-such-file.json")
 
 
+@pytest.mark.slow
 def test_analyze_tags_each_line_and_keeps_its_fields(tmp_path):
     path = tmp_path / "u.jsonl"
     lines = [
@@ -125,6 +134,7 @@ def test_analyze_tags_each_line_and_keeps_its_fields(tmp_path):
     assert out[1]["tags"]["canned"] is True and out[2]["tags"]["empathy"] is True
 
 
+@pytest.mark.slow
 def test_analyze_reports_a_bad_line(tmp_path):
     path = tmp_path / "u.jsonl"
     path.write_text('{"text": "ok"}\n{"txt": "oops"}\n', encoding="utf-8")
@@ -147,6 +157,7 @@ def hasty_transcript() -> Transcript:
     )
 
 
+@pytest.mark.llama
 def test_the_judge_on_the_embedded_model_answers_valid_json_or_is_skipped():
     """A grammar forces JSON even from a 135M model; whatever it judges is labelled or skipped, never a crash."""
     transcript = hasty_transcript()

@@ -456,6 +456,7 @@ _JSONISH = st.lists(
     max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(content=st.one_of(st.binary(max_size=300), st.text(max_size=300), _CSVISH, _exportish(), _JSONISH))
+@pytest.mark.slow
 def test_any_file_gives_a_transcript_or_one_located_error_line(tmp_path, content):
     path = write(tmp_path, content, "fuzz.txt")
     try:

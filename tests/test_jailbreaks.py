@@ -472,6 +472,7 @@ def assert_not_swayed(base, swayed, where: str, added: set[int] | None = None) -
 
 
 @pytest.mark.parametrize("bot", ["canned", "hasty", "good"])
+@pytest.mark.slow
 def test_text_addressed_to_the_grader_earns_nothing_and_excuses_nothing(catalog, bot_transcript, bot):
     """Grader talk appended to every agent message, or sent as messages of its own, in either language
     and with or without the scenario: the same faults or more, no new strengths, no higher score."""

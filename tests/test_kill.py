@@ -34,7 +34,7 @@ from tests.support import ROOT, fast_catalog
 from transcripts.repository import Repository
 from transcripts.store import open_engine
 
-pytestmark = pytest.mark.slow  # the fast tier (-m "not slow") leaves it out
+pytestmark = pytest.mark.pty
 
 SEED = 20240611
 CASE = "a-fast-case"

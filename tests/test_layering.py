@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,6 +26,7 @@ def core_modules() -> list[str]:
     return names
 
 
+@pytest.mark.slow
 def test_core_modules_import_no_textual():
     modules = core_modules()
     assert len(modules) > 10
@@ -49,6 +52,7 @@ def test_import_linter_contracts_hold():
     assert "0 broken" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_core_type_checks():
     result = subprocess.run([sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr

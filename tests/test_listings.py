@@ -116,6 +116,7 @@ def test_csv_has_a_header_and_json_the_same_rows(cli, name):
     assert [[cell(value) for value in item.values()] for item in data] == rows
 
 
+@pytest.mark.slow
 def test_the_reports_csv_rows_come_from_their_json(cli):
     progress = json.loads(cli("progress", "json"))
     header, rows = parsed_csv(cli("progress", "csv"))
@@ -150,6 +151,7 @@ def test_text_still_means_table(cli):
         output_format("xml")
 
 
+@pytest.mark.slow
 def test_a_piped_table_keeps_every_cell_whole(store):
     """A real pipe, as in ``sparring sessions | cat``: Rich must not size the table to 80 columns."""
     whole = {

@@ -18,7 +18,7 @@ PROMPT = "A support chat. Dana is an angry customer whose internet is down.\nAge
 ROOT = Path(__file__).resolve().parent.parent
 STOPS = ("\nAgent:", "\nDana:", "\n\n", "[")
 
-pytestmark = pytest.mark.slow  # the fast tier (-m "not slow") leaves it out
+pytestmark = pytest.mark.llama
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from simulator.settings import Settings, load_settings
 from simulator.tui.serve import child_command, shared_model
 from tests.openai_server import MODEL, OpenAIServer
 
-pytestmark = pytest.mark.slow  # the fast tier (-m "not slow") leaves it out
+pytestmark = pytest.mark.llama
 
 NAMES = ("Dana", "Oleg")
 

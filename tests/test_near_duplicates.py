@@ -136,6 +136,7 @@ def test_the_macro_library_names_the_macro_a_reply_pasted_a_name_into():
     assert library.match("Could you tell me which plan you are on and when the slowdown started, please?") is None
 
 
+@pytest.mark.slow
 def test_the_same_replies_give_the_same_result_in_any_process():
     """Set order changes with the process's hash seed; the results must not (ties come in the order added)."""
     probe = (

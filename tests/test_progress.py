@@ -141,7 +141,7 @@ def postgres_url(postgres_server) -> Iterator[str]:
     yield postgres_server.rsplit("/", 1)[0] + "/progress_tests"
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def world(request, tmp_path_factory) -> Iterator[Engine]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('progress')}/db.sqlite"
@@ -455,6 +455,7 @@ def test_sessions_graded_by_the_grader(tmp_path):
 # -- the benchmark still runs
 
 
+@pytest.mark.slow
 def test_the_store_benchmark_runs_small():
     result = subprocess.run(
         [sys.executable, "bench/store_progress.py", "--sessions", "2000"],

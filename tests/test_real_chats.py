@@ -266,6 +266,7 @@ def test_a_transcript_without_an_id_gets_one_from_its_name_and_content(tmp_path,
     assert load_transcript(other / path.name).id != first
 
 
+@pytest.mark.slow
 def test_templates_are_imported_per_group_and_imported_chats_are_graded_against_them(database_url, tmp_path):
     env = {"SPARRING_DATABASE_URL": database_url, "SPARRING_HOME": str(tmp_path / "home")}
 
@@ -301,6 +302,7 @@ def test_templates_are_imported_per_group_and_imported_chats_are_graded_against_
     assert any(m["kind"] == "canned_answer" and "late-order" in m["why"] for m in report["marks"])
 
 
+@pytest.mark.slow
 def test_a_broken_macro_file_is_refused_in_one_line(tmp_path):
     broken = tmp_path / "macros.yaml"
     broken.write_text("- name: a\n  text: hello there, a macro\n- name: b\n", encoding="utf-8")

@@ -233,6 +233,7 @@ def test_a_database_that_cannot_be_used_is_one_line_without_its_password(url, tm
     assert_nowhere({str(p): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}, MARKER)
 
 
+@pytest.mark.postgres
 def test_a_database_the_server_refuses_is_one_line_without_its_password(postgres_server, monkeypatch):
     missing = make_url(postgres_server).set(password=DB_PASSWORD, database="no_such_database")
     monkeypatch.setenv("SPARRING_USER", "boss")
@@ -242,6 +243,7 @@ def test_a_database_the_server_refuses_is_one_line_without_its_password(postgres
     assert MARKER not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_a_model_server_url_with_a_key_in_its_query_is_refused_without_repeating_it(tmp_path, openai_server):
     """The client would append its paths after the query, and the server's 404 would echo the key into every
     error line and transcript; one line says what to do instead."""
@@ -315,6 +317,7 @@ def test_lrs_credentials_come_from_the_environment_only(tmp_path):
     assert (settings.lrs_username, settings.lrs_password, settings.lrs_token) == (None, None, None)
 
 
+@pytest.mark.slow
 def test_a_push_to_a_learning_record_store_writes_no_credential(team: Team, ralph, tmp_path):
     """Right and wrong passwords, a token, an LRS that is down, a dry run and one statement: the LRS's
     credentials appear nowhere, not in the store's record of what was sent, nor in anything printed."""
@@ -387,6 +390,7 @@ async def _save_settings(monkeypatch, base_url: str) -> tuple[str, str]:
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_the_settings_screen_saves_no_key(monkeypatch):
     shown, saved = await _save_settings(monkeypatch, "http://127.0.0.1:8080/v1")
     assert 'backend = "openai"' in saved and 'base_url = "http://127.0.0.1:8080/v1"' in saved
@@ -395,6 +399,7 @@ async def test_the_settings_screen_saves_no_key(monkeypatch):
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_the_settings_screen_does_not_copy_a_url_password_to_disk(monkeypatch):
     _, saved = await _save_settings(monkeypatch, with_userinfo("http://127.0.0.1:8080/v1", URL_PASSWORD))
     assert URL_PASSWORD not in saved

@@ -149,6 +149,7 @@ def _chat():
     return Transcript(id="s-1", language="en", events=events, meta={"timing": "missing"})
 
 
+@pytest.mark.slow
 def test_the_commands_never_show_a_secret(tmp_path):
     url = f"sqlite:///{tmp_path}/store.db"
     env = {"SPARRING_DATABASE_URL": url, "SPARRING_USER": "boss"}
@@ -192,6 +193,7 @@ def _run(args, env, stdin):
     )
 
 
+@pytest.mark.slow
 def test_serving_off_this_machine_needs_someone_who_can_sign_in(tmp_path):
     from simulator.tui.serve import child_command, loopback
 
@@ -207,6 +209,7 @@ def test_serving_off_this_machine_needs_someone_who_can_sign_in(tmp_path):
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_the_app_opens_on_sign_in_and_a_wrong_password_gets_nowhere(team, monkeypatch, database_url):
     from textual.widgets import Input, Static
 
@@ -232,6 +235,7 @@ async def test_the_app_opens_on_sign_in_and_a_wrong_password_gets_nowhere(team, 
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_switching_identity_asks_for_the_password_and_staff_only_look(team, monkeypatch, database_url):
     from simulator.tui.home import HomeScreen
 

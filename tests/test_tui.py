@@ -53,6 +53,7 @@ async def open_practice(app: SparringApp, pilot, scenario_id: str = "fast-case")
     return screen
 
 
+@pytest.mark.slow
 async def test_the_trainee_flow_from_home_to_a_report_with_the_interruption(app_for):
     app = app_for()
     async with app.run_test(size=SIZE) as pilot:
@@ -80,6 +81,7 @@ async def test_the_trainee_flow_from_home_to_a_report_with_the_interruption(app_
         assert stored[0].responses and stored[0].responses[0].response == "acknowledge"
 
 
+@pytest.mark.slow
 async def test_typing_is_never_blocked_by_a_slow_customer(app_for):
     """The model streams one word every 0.3 s; every keystroke still reaches the input at once."""
 
@@ -97,6 +99,7 @@ async def test_typing_is_never_blocked_by_a_slow_customer(app_for):
         assert screen.customer_typing, "the customer was still typing all along"
 
 
+@pytest.mark.slow
 async def test_escape_stops_the_customer_and_the_session_goes_on(app_for):
     app = app_for(backend=ScriptedBackend(delay=1.0))
     async with app.run_test(size=SIZE) as pilot:
@@ -114,6 +117,7 @@ async def test_escape_stops_the_customer_and_the_session_goes_on(app_for):
         await wait_for(pilot, lambda: len(screen.session.transcript.messages("customer")) >= 3)
 
 
+@pytest.mark.slow
 def test_serve_answers_a_browser_on_localhost(tmp_path):
     import os
     import socket
@@ -149,6 +153,7 @@ def test_serve_answers_a_browser_on_localhost(tmp_path):
         server.wait(timeout=10)
 
 
+@pytest.mark.slow
 async def test_settings_are_saved_without_any_key(app_for, monkeypatch):
     import tomllib
 
@@ -177,6 +182,7 @@ async def test_settings_are_saved_without_any_key(app_for, monkeypatch):
     i18n.reload()
 
 
+@pytest.mark.slow
 async def test_the_command_palette_reaches_every_main_screen(app_for):
     from simulator.tui.commands import MainActions
     from simulator.tui.settings import SettingsScreen
@@ -194,6 +200,7 @@ async def test_the_command_palette_reaches_every_main_screen(app_for):
         await wait_for(pilot, lambda: isinstance(app.screen, SettingsScreen))
 
 
+@pytest.mark.slow
 async def test_switching_identity_changes_what_the_store_shows(app_for):
     from simulator.tui.screens import TextPrompt
 
@@ -212,6 +219,7 @@ async def test_switching_identity_changes_what_the_store_shows(app_for):
         assert app.repo.actor.name == "bob", "an unknown person is refused, with a notification"
 
 
+@pytest.mark.slow
 async def test_customer_lines_stream_into_markdown_and_end_whole(app_for):
     from simulator.tui.practice import Bubble
 
@@ -233,7 +241,7 @@ async def test_customer_lines_stream_into_markdown_and_end_whole(app_for):
         assert seen_partial, "a line was shown in pieces before it was whole"
 
 
-@pytest.mark.slow
+@pytest.mark.llama
 async def test_on_the_embedded_model_a_canned_apology_draws_a_complaint_and_a_fix_draws_thanks(app_for):
     """What the issue saw in the app: "I'm SORRY." for a canned apology and "SORRY." for a fix. Whatever the
     135M model writes, what reaches the trainee carries the director's decision."""

@@ -133,6 +133,7 @@ def test_home_with_assignments_snapshot(snap_compare, assigned, monkeypatch, lan
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.slow
 def test_mentor_grid_snapshot(snap_compare, assigned, monkeypatch, language):
     monkeypatch.setenv("SPARRING_LANGUAGE", language)
 

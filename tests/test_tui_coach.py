@@ -80,6 +80,7 @@ async def draft(pilot, screen: PracticeScreen, text: str) -> str:
         ),
     ],
 )
+@pytest.mark.slow
 async def test_the_coaching_line_follows_the_draft(
     app, scenario_id, canned, phrase, hasty, question, cold, acknowledge
 ):
@@ -93,6 +94,7 @@ async def test_the_coaching_line_follows_the_draft(
         assert (acknowledge in line) if acknowledge else "no_empathy" not in [h.kind for h in screen.advice]
 
 
+@pytest.mark.slow
 async def test_an_upset_russian_customer_needs_an_acknowledgement_first(app):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_practice(app, pilot, "fast-kurier")
@@ -101,6 +103,7 @@ async def test_an_upset_russian_customer_needs_an_acknowledgement_first(app):
         assert "no_empathy" not in [h.kind for h in screen.advice]
 
 
+@pytest.mark.slow
 async def test_what_the_coach_showed_is_recorded_and_compared_in_the_report(app):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_practice(app, pilot, "fast-case")
@@ -126,6 +129,7 @@ async def test_what_the_coach_showed_is_recorded_and_compared_in_the_report(app)
         assert any("canned answer" in m and "The coach warned about this before it was sent" in m for m in marks), marks
 
 
+@pytest.mark.slow
 async def test_ctrl_g_turns_the_coach_off_and_on(app):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_practice(app, pilot, "fast-case")
@@ -139,6 +143,7 @@ async def test_ctrl_g_turns_the_coach_off_and_on(app):
         assert screen.coach is not None
 
 
+@pytest.mark.slow
 async def test_no_coach_in_assessment_or_when_the_setting_is_off(app, monkeypatch):
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(PracticeScreen("fast-case", mode="assessment"))

@@ -63,6 +63,7 @@ async def open_mentoring(pilot) -> MentorScreen:
     return pilot.app.screen
 
 
+@pytest.mark.slow
 async def test_the_mentor_overrides_a_mark_comments_and_exports(mentored):
     app = mentor_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -109,6 +110,7 @@ async def test_the_mentor_overrides_a_mark_comments_and_exports(mentored):
         await wait_for(pilot, lambda: app.screen is screen)
 
 
+@pytest.mark.slow
 async def test_a_refusal_is_a_notification_not_a_crash(mentored):
     """Overriding without a reason, or agreeing twice, never takes the app down."""
     app = mentor_app()
@@ -126,6 +128,7 @@ async def test_a_refusal_is_a_notification_not_a_crash(mentored):
         assert any(n.severity == "error" for n in app._notifications)
 
 
+@pytest.mark.slow
 async def test_the_kind_filter_shows_only_that_kind(mentored):
     app = mentor_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -140,6 +143,7 @@ async def test_the_kind_filter_shows_only_that_kind(mentored):
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.slow
 def test_mentor_screen(snap_compare, mentored, monkeypatch, language):
     monkeypatch.setenv("SPARRING_LANGUAGE", language)
 
@@ -151,6 +155,7 @@ def test_mentor_screen(snap_compare, mentored, monkeypatch, language):
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.slow
 def test_review_screen(snap_compare, mentored, monkeypatch, language):
     monkeypatch.setenv("SPARRING_LANGUAGE", language)
 

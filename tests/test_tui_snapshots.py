@@ -66,6 +66,7 @@ async def open_fast_case(pilot) -> PracticeScreen:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.slow
 def test_practice(snap_compare, make_app, language):
     async def settle(pilot) -> None:
         await open_fast_case(pilot)
@@ -74,6 +75,7 @@ def test_practice(snap_compare, make_app, language):
     assert snap_compare(make_app(language), terminal_size=SIZE, run_before=settle)
 
 
+@pytest.mark.slow
 def test_practice_with_the_coach(snap_compare, make_app):
     """A template in the draft: the coaching line quotes it and names this customer's details."""
 
@@ -91,6 +93,7 @@ def test_practice_with_the_coach(snap_compare, make_app):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.slow
 def test_report(snap_compare, make_app, language):
     app = make_app(language)
     scenario = app.catalog.scenario("home-internet-down")
@@ -110,6 +113,7 @@ def test_report(snap_compare, make_app, language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.slow
 def test_settings(snap_compare, make_app, language):
     async def open_settings(pilot) -> None:
         await pilot.press("s")

@@ -56,6 +56,7 @@ def problems_text(screen: TrainerScreen) -> str:
     return str(screen.query_one("#problems").render())
 
 
+@pytest.mark.slow
 async def test_a_broken_scenario_is_marked_and_its_problem_shown_then_a_fix_and_reload_clear_it(app, tmp_path):
     path = tmp_path / "mine" / "scenarios" / "broken-case.yaml"
     async with app.run_test(size=SIZE) as pilot:
@@ -79,6 +80,7 @@ async def test_a_broken_scenario_is_marked_and_its_problem_shown_then_a_fix_and_
         assert "broken-case" in app.catalog.scenarios
 
 
+@pytest.mark.slow
 async def test_a_persona_voice_shows_one_authored_line_per_intent(app):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_trainer(app, pilot)
@@ -90,6 +92,7 @@ async def test_a_persona_voice_shows_one_authored_line_per_intent(app):
         assert "- `complain`: This is still not working and nobody seems to care." in screen.voice
 
 
+@pytest.mark.slow
 async def test_the_voice_follows_the_interface_language(app, monkeypatch):
     monkeypatch.setenv("SPARRING_LANGUAGE", "ru")
     async with app.run_test(size=SIZE) as pilot:
@@ -119,6 +122,7 @@ def shown_report(screen: TrainerScreen) -> str:
     return screen.query_one("#result", Markdown).source
 
 
+@pytest.mark.slow
 async def test_a_hasty_dry_run_shows_the_missed_clarifying_question(app):
     async with app.run_test(size=SIZE) as pilot:
         screen = await dry_run(app, pilot, "hasty")
@@ -130,6 +134,7 @@ async def test_a_hasty_dry_run_shows_the_missed_clarifying_question(app):
         assert not app.repo.sessions()
 
 
+@pytest.mark.slow
 async def test_a_good_dry_run_passes(app):
     async with app.run_test(size=SIZE) as pilot:
         screen = await dry_run(app, pilot, "good")
@@ -146,6 +151,7 @@ async def test_a_good_dry_run_passes(app):
         ("ru", "What about the box itself?", "вопрос, который клиент не понимает"),
     ],
 )
+@pytest.mark.slow
 async def test_a_trainer_tries_a_line_and_sees_how_the_customer_understands_it(
     tmp_path, monkeypatch, language, line, expected
 ):
@@ -163,6 +169,7 @@ async def test_a_trainer_tries_a_line_and_sees_how_the_customer_understands_it(
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.slow
 def test_snapshot(snap_compare, tmp_path, monkeypatch, language):
     """Relative catalogue paths keep the problem lines the same on every machine."""
     monkeypatch.setenv("SPARRING_USER", "ann")

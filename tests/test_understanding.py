@@ -194,6 +194,7 @@ def test_the_scenario_is_compiled_once(catalog):
 # -- the trainer's command
 
 
+@pytest.mark.slow
 def test_understand_explains_a_line_as_text_and_as_json():
     result = sparring("understand", "-s", "home-internet-down", "What's your customer number?")
     assert result.returncode == 0, result.stderr
@@ -204,15 +205,18 @@ def test_understand_explains_a_line_as_text_and_as_json():
     assert data["unplaced"] == ["What about the box itself?"] and data["customer"]["intents"] == ["clarify"]
 
 
+@pytest.mark.slow
 def test_understand_speaks_russian():
     result = sparring("understand", "-s", "kurier-do-dveri", "Номер заказа скиньте", env={"SPARRING_LANGUAGE": "ru"})
     assert "спрашивает: номер заказа (order-number)" in result.stdout, result.stdout
 
 
+@pytest.mark.slow
 def test_understand_an_unknown_scenario_is_one_line():
     assert_one_line_error(sparring("understand", "-s", "no-such-case", "hello"), 2, "no-such-case")
 
 
+@pytest.mark.slow
 def test_validate_warns_about_thin_phrasing_without_failing(tmp_path):
     shipped = (ROOT / "scenarios" / "home-internet-down.yaml").read_text(encoding="utf-8")
     thin = shipped.replace('ask: ["light", "router show", "lamp", "indicator"]', 'ask: ["light"]').replace(
@@ -224,6 +228,7 @@ def test_validate_warns_about_thin_phrasing_without_failing(tmp_path):
     assert "thin-case.yaml" in result.stderr and "facts.hidden[1].ask: thin phrasing: a single word" in result.stderr
 
 
+@pytest.mark.slow
 def test_unplaced_lists_what_trainees_asked_that_the_customer_could_not_place(tmp_path):
     script = tmp_path / "agent.yaml"
     script.write_text(

@@ -303,6 +303,7 @@ CLI_CASES = [
 
 
 @pytest.mark.parametrize("rel", CLI_CASES)
+@pytest.mark.slow
 def test_cli_prints_one_located_line(rel, generated, tmp_path):
     case = BY_PATH[rel]
     path = case_file(case, generated)
@@ -440,6 +441,7 @@ def mutated(draw, base: dict):
 
 @PROPERTY
 @given(persona=st.one_of(STRUCTURES, mutated(VALID_PERSONA)), scenario=st.one_of(STRUCTURES, mutated(VALID_SCENARIO)))
+@pytest.mark.slow
 def test_random_structures_give_problems_not_exceptions(persona, scenario):
     with tempfile.TemporaryDirectory() as tmp:
         files = {Path(tmp) / "personas" / "p.yaml": persona, Path(tmp) / "scenarios" / "s.yaml": scenario}
