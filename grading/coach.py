@@ -9,10 +9,11 @@ that the draft leaves unanswered.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from grading.cues import analyze, content_words, echoes, questions, words
 from grading.grader import Walk, sentence_with
-from simulator.catalog.models import Scenario
+from simulator.catalog.models import Fact, Scenario
 from transcripts.format import Event, Transcript
 from transcripts.report import Mark
 
@@ -71,8 +72,18 @@ class Hint:
     """The words of the draft the hint is about (a canned phrase), to highlight."""
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """What a mentor would whisper now: acknowledge the upset, ask for a fact, or resolve."""
+
+    kind: Literal["empathy", "ask", "resolve"]
+    fact: Fact | None = None
+    """The fact to ask for (``ask``)."""
+
+
 class Coach:
-    """Follows one conversation (``hear`` every event) and advises on drafts (``advise``)."""
+    """Follows one conversation (``hear`` every event) and advises on drafts (``advise``) or on what to do
+    next (``next_step``)."""
 
     def __init__(self, scenario: Scenario | None, language: str):
         self.scenario = scenario
@@ -82,6 +93,24 @@ class Coach:
         self._asked: list[str] = []
         """The customer's questions since the agent last wrote."""
         self._last_customer = ""
+
+    @classmethod
+    def following(cls, transcript: Transcript, scenario: Scenario) -> Coach:
+        """A coach that has heard ``transcript`` so far."""
+        coach = cls(scenario, transcript.language)
+        for event in transcript.events:
+            coach.hear(event)
+        return coach
+
+    def next_step(self) -> NextStep:
+        """From the grader's own reading of the conversation: an upset not yet acknowledged comes first, then
+        the first required fact the customer has not stated (and the agent did not already know), then the fix."""
+        if self._walk.upset is not None:
+            return NextStep("empathy")
+        known = self._walk.said | self._walk.stated
+        hidden = self.scenario.facts.hidden if self.scenario else []
+        missing = next((f for f in hidden if f.required and f.id not in known), None)
+        return NextStep("ask", missing) if missing else NextStep("resolve")
 
     def hear(self, event: Event) -> None:
         self._walk.feed(event)

@@ -138,3 +138,40 @@ def test_the_review_tells_ignored_advice_from_faults_the_coach_missed():
     assert coached.status(coached.warned[0]) == "warned"
     plain = transcript.model_copy(update={"events": [e.model_copy(update={"meta": {}}) for e in transcript.events]})
     assert review(plain, report.marks) is None  # the coach was off
+
+
+def test_the_next_step_follows_the_conversation_as_the_grader_reads_it(catalog):
+    """The hint (ctrl+t in the app) comes from the grader's walk: the upset first, then each required fact the
+    customer has not given, then the fix; said in the trainee's own words, the grader still hears it."""
+    scenario = catalog.scenario("home-internet-down")
+    coach = following(catalog, "home-internet-down")
+    assert coach.next_step().kind == "empathy"  # "dead for THREE days", and nobody has acknowledged it
+
+    lines = [
+        ("agent", "Three days without internet while you work from home, that's awful. I'm sorry."),
+        ("agent", "Which number is on your contract?"),
+        ("customer", "My contract number is 77-4410."),
+    ]
+    for seq, (role, text) in enumerate(lines, 3):
+        coach.hear(Event(seq=seq, t=float(seq * 5), role=role, type="message", text=text))
+    step = coach.next_step()
+    assert (step.kind, step.fact and step.fact.id) == ("ask", "router-lights")
+
+    coach.hear(Event(seq=6, t=40.0, role="agent", type="message", text="What do the lamps on the box show now?"))
+    coach.hear(Event(seq=7, t=45.0, role="customer", type="message", text=scenario.facts.hidden[1].reveal[0]))
+    assert coach.next_step().kind == "resolve"  # "restarted" is not required
+
+
+def test_the_next_step_of_a_stored_chat_is_the_same_as_of_one_heard_live(catalog):
+    scenario = catalog.scenario("home-internet-down")
+    events = [
+        Event(seq=1, t=1.0, role="customer", type="message", text=scenario.opening[0]),
+        Event(seq=2, t=9.0, role="agent", type="message", text="I'm so sorry, that is really frustrating."),
+    ]
+    live = Coach(scenario, "en")
+    for event in events:
+        live.hear(event)
+    stored = Coach.following(Transcript(id="x", language="en", events=events), scenario)
+    step = stored.next_step()
+    assert (step.kind, step.fact and step.fact.id) == ("ask", "contract")
+    assert live.next_step() == step

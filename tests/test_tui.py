@@ -7,6 +7,7 @@ import time
 import pytest
 
 from simulator.catalog.models import Intent
+from simulator.i18n import t
 from simulator.llm.scripted import ScriptedBackend
 from simulator.settings import load_settings
 from simulator.tui.app import SparringApp
@@ -271,3 +272,23 @@ async def test_on_the_embedded_model_a_canned_apology_draws_a_complaint_and_a_fi
         assert "thanks" in intents and misfit(thanks, [Intent.thanks], Context("en")) is None
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen), timeout=60)
+
+
+@pytest.mark.slow
+async def test_ctrl_t_whispers_the_next_step_the_grader_would_want(app_for):
+    app = app_for()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_practice(app, pilot)
+
+        def hints() -> list[str]:
+            return [n.message for n in app._notifications if n.title == t("tui.hint")]
+
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: hints())
+        assert hints()[-1] == t("tui.hint_empathy")  # an angry opening nobody has acknowledged
+        await pilot.press(*"Three days with no internet, I'm so sorry.", "enter")
+        await wait_for(pilot, lambda: len(screen.session.transcript.messages("agent")) == 1)
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: len(hints()) == 2)
+        contract = screen.session.scenario.facts.hidden[0]
+        assert hints()[-1] == t("tui.hint_ask", question=contract.question)

@@ -26,7 +26,6 @@ from textual.widgets import Footer, Header, Input, Label, Markdown, ProgressBar,
 from textual.worker import Worker, WorkerState
 
 from grading.coach import Coach, Hint
-from grading.cues import analyze, distress
 from simulator.engine.clock import RealClock
 from simulator.engine.session import Session
 from simulator.i18n import t
@@ -129,9 +128,7 @@ class PracticeScreen(SparringScreen):
         scenario = self.recorded.session.scenario
         self.title = scenario.title
         if self.mode == "practice" and self.sparring.settings.coach:
-            self.coach = Coach(scenario, scenario.language)
-            for event in self.recorded.session.transcript.events:
-                self.coach.hear(event)
+            self.coach = Coach.following(self.recorded.session.transcript, scenario)
         self.query_one("#patience", ProgressBar).update(progress=self.recorded.session.director.patience)
         self.clock_timer = self.set_interval(1, self.tick)
         self.query_one("#draft", Input).focus()
@@ -199,9 +196,7 @@ class PracticeScreen(SparringScreen):
         if self.mode == "assessment" or self.session is None:
             return
         if self.coach is None:
-            self.coach = Coach(self.session.scenario, self.session.scenario.language)
-            for event in self.session.transcript.events:
-                self.coach.hear(event)
+            self.coach = Coach.following(self.session.transcript, self.session.scenario)
             self.advise()
             self.notify(t("tui.coach_on"))
         else:
@@ -233,19 +228,12 @@ class PracticeScreen(SparringScreen):
         self.notify(self.hint(), title=t("tui.hint"), timeout=8)
 
     def hint(self) -> str:
-        """What a mentor would whisper now, from what the grader's analyzer sees."""
+        """What a mentor would whisper now: the coach's next step, read the way the grader reads the chat."""
         assert self.session is not None
-        director, scenario = self.session.director, self.session.scenario
-        customer = self.session.transcript.messages("customer")
-        agent = self.session.transcript.messages("agent")
-        upset = any(distress(e.text or "", scenario.language) for e in customer)
-        heard = " ".join(e.text or "" for e in customer)
-        if upset and not any(analyze(e.text or "", scenario.language, scenario, heard).empathic for e in agent):
-            return t("tui.hint_empathy")
-        missing = [f for f in scenario.facts.hidden if f.required and f.id not in director.said]
-        if missing:
-            return t("tui.hint_ask", question=missing[0].question or missing[0].label)
-        return t("tui.hint_resolve")
+        step = (self.coach or Coach.following(self.session.transcript, self.session.scenario)).next_step()
+        if step.fact is not None:
+            return t("tui.hint_ask", question=step.fact.question or step.fact.label)
+        return t(f"tui.hint_{step.kind}")
 
     # -- what the session does
     @on(Happened)
