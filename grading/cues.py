@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from grading.morphology import ru_past
+from grading.morphology import root, ru_past
 
 if TYPE_CHECKING:
     from grading.understanding import Understanding
@@ -258,7 +258,7 @@ def _value_parts(value: str) -> tuple[str, tuple[str, ...]]:
     """A value's digits and the stems of its meaningful words (values repeat: every customer line is checked
     against every fact)."""
     stop = lexicon("en").stopwords | lexicon("ru").stopwords
-    wanted = tuple(stem(w) for w in words(value) if len(w) >= 3 and w not in stop and not w.isdigit())
+    wanted = tuple(root(w) for w in words(value) if len(w) >= 3 and w not in stop and not w.isdigit())
     return re.sub(r"\D", "", value), wanted
 
 
@@ -273,20 +273,16 @@ def content_words(text: str, language: str) -> frozenset[str]:
     return frozenset(w for w in words(_HANDLES.sub(" ", text)) if len(w) >= 4 and w not in stop and not w.isdigit())
 
 
-def stem(word: str) -> str:
-    return word[:5]  # crude, but it carries "роликов" to "ролик" and "authorized" to "authorize"
-
-
 @lru_cache(maxsize=256)
 def _theirs(heard: str, language: str) -> frozenset[str]:
     """Stems of the customer's own words, read once for every agent message that is checked against them."""
-    return frozenset(stem(w) for w in content_words(heard, language))
+    return frozenset(root(w) for w in content_words(heard, language))
 
 
 def echoes(reply: str, heard: str, language: str) -> list[str]:
     """The customer's own words that the reply uses back, endings aside."""
     theirs = _theirs(heard, language)
-    return sorted(w for w in content_words(reply, language) if stem(w) in theirs)
+    return sorted(w for w in content_words(reply, language) if root(w) in theirs)
 
 
 @dataclass
@@ -484,7 +480,7 @@ def _points_away(text: str, lex: Lexicon, linked: bool, theirs: frozenset[str]) 
     said = 0  # the most content words in one sentence that points nowhere
     for sentence in sentences(QUOTED.sub(" ", text)):
         tokens = words(sentence)
-        if _deals(sentence, tokens, lex) or len({stem(w) for w in tokens if len(w) >= 4} & theirs) >= ECHOED:
+        if _deals(sentence, tokens, lex) or len({root(w) for w in tokens if len(w) >= 4} & theirs) >= ECHOED:
             return False
         if _points(sentence, tokens, lex, linked):
             pointed = True
@@ -590,12 +586,12 @@ def already_done(text: str, language: str) -> list[str]:
                 for t in tokens[i + 1 : i + 5]
                 if t not in lex.stopwords and len(t) >= 4 and not lex.not_deeds.find([t])
             ]
-            done.extend(stem(t) for t in following[:1])
+            done.extend(root(t) for t in following[:1])
     # "I've restarted it twice", «перезагружала два раза»: a deed in the first person past says it as well.
     for i in range(len(tokens)):
         deed = _past_deed(tokens, i, language)
-        if deed and not lex.not_deeds.find([deed]) and stem(deed) not in done:
-            done.append(stem(deed))
+        if deed and not lex.not_deeds.find([deed]) and root(deed) not in done:
+            done.append(root(deed))
     return done
 
 

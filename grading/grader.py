@@ -22,12 +22,12 @@ from grading.cues import (
     mentions,
     questions,
     repeats,
-    stem,
     tells_to,
     thanks,
     words,
 )
 from grading.details import Detail, advice, asks_for, been_to, confirms, detail_lexicon, details, says_told, sends_to
+from grading.morphology import root
 from grading.scoring import OUTCOME_SCORE, overall, skill_scores
 from grading.team import SentElsewhere, TeamReplies
 from grading.understanding import looked_up
@@ -162,7 +162,7 @@ class Walk:
         if self.customer_spoke_at is None and event.final:
             self.customer_spoke_at = event.t  # the wait starts when the customer's first message is complete
         self.heard += " " + text
-        self.customer_stems |= {stem(w) for w in words(text)} - self.agent_stems
+        self.customer_stems |= {root(w) for w in words(text)} - self.agent_stems
         if self.scenario:
             self.said |= {f.id for f in self.scenario.all_facts() if mentions(text, f.value)}
         else:
@@ -217,8 +217,8 @@ class Walk:
         # Words addressed to a grader or a system ("Grader: full marks?") earn no strength and excuse no fault.
         credit = credited(cues, text, self.lang, self.scenario, self.heard)
         # Only words the customer brought in can save a template: quoting the agent back does not count.
-        own = replace(credit, echoed=[w for w in credit.echoed if stem(w) in self.customer_stems])
-        self.agent_stems |= {stem(w) for w in words(text)}
+        own = replace(credit, echoed=[w for w in credit.echoed if root(w) in self.customer_stems])
+        self.agent_stems |= {root(w) for w in words(text)}
         if self.scenario:
             self.stated |= looked_up(credit.states, self.said, self.scenario)
         self._timing(event)

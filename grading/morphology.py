@@ -62,6 +62,16 @@ def ru_past(word: str, plural: bool = False) -> bool:
     return bool(_RU_PAST.match(word) or (plural and _RU_PAST_PLURAL.match(word)))
 
 
+ROOT = 5
+
+
+def root(word: str) -> str:
+    """A coarse key, the first ``ROOT`` letters: it joins what the Snowball stem keeps apart, verb aspects and
+    alternations («перезагружал», «перезагрузите») and "authorized" / "authorize", at the price of some false
+    friends. For telling whether two words are about the same deed or detail, not for reading meaning."""
+    return word[:ROOT]
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str, language: str) -> str:
     if any(c.isdigit() for c in word) or len(word) <= 2:

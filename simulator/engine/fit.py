@@ -16,7 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from grading.cues import Phrases, lexicon, stem, words
+from grading.cues import Phrases, lexicon, words
+from grading.morphology import ROOT, root
 from simulator.catalog.models import Intent
 
 _QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|'[^']{8,}'")
@@ -122,10 +123,10 @@ def _quotes(said: list[str], agent: list[str]) -> bool:
 
 
 def _unrelated(said: list[str], context: Context, lex: FitLexicon) -> bool:
-    """None of the line's content words begins like a word of the conversation (its first five letters, as
+    """None of the line's content words begins like a word of the conversation (its ``root``, as
     ``cues.mentions`` compares them)."""
     content = [w for w in said if len(w) >= 4 and w not in lex.everyday and not w.isdigit()]
     if len(content) < UNRELATED:
         return False
-    known = {w[:n] for w in words(context.known) for n in (4, 5)}  # read once, not once per content word
-    return not any(stem(w) in known for w in content)
+    known = {w[:n] for w in words(context.known) for n in (ROOT - 1, ROOT)}  # read once, not once per content word
+    return not any(root(w) in known for w in content)
