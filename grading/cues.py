@@ -227,13 +227,6 @@ def has_sequence(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
     return n > 0 and any(all(_begins(tokens[i + k], phrase[k]) for k in range(n)) for i in range(len(tokens) - n + 1))
 
 
-def has_all(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
-    """Every word of the phrase starts some word of the message, in any order. One-letter words ("в", "a")
-    would start nearly anything, so they do not count."""
-    significant = [p for p in phrase if len(p) > 1]
-    return bool(significant) and all(any(t.startswith(p) for t in tokens) for p in significant)
-
-
 def detect_language(text: str) -> str:
     letters = [c for c in text if c.isalpha()]
     cyrillic = sum("\u0400" <= c <= "\u04ff" for c in letters)

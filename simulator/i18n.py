@@ -1183,7 +1183,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "assignments.group": ("Only this group.", "Только эта группа."),
     "assignments.trainee": ("Only this trainee.", "Только этот стажёр."),
-    "assignments.format": ("Output: table, csv or json.", "Вывод: table, csv или json."),
     "assignments.cancelled": ("Also list cancelled assignments.", "Показать и отменённые задания."),
     "assignments.empty": ("No assignments.", "Заданий нет."),
     "assignments.group_title": ("Group {name}", "Группа {name}"),

@@ -25,11 +25,6 @@ def config_dir() -> Path:
     return root / "config" if root else Path(platformdirs.user_config_dir(APP))
 
 
-def cache_dir() -> Path:
-    root = home()
-    return root / "cache" if root else Path(platformdirs.user_cache_dir(APP))
-
-
 def config_file() -> Path:
     return config_dir() / "config.toml"
 

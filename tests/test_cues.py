@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grading.cues import analyze, has_all, lexicon, offers_help, says_ai, words
+from grading.cues import analyze, lexicon, offers_help, says_ai
 
 
 @pytest.mark.parametrize(
@@ -56,11 +56,6 @@ def test_template_empathy_is_not_empathy_unless_it_is_about_this_customer():
 )
 def test_russian_templates(text, lang, canned):
     assert bool(analyze(text, lang).canned) is canned
-
-
-def test_word_starts_cover_russian_endings():
-    assert has_all(words("Назовите номер вашего договора"), words("номер договор"))
-    assert not has_all(words("Назовите номер заказа"), words("номер договор"))
 
 
 def test_lexicons_are_large_enough_in_both_languages():

@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Literal, get_args
+from typing import Literal
 
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
@@ -47,7 +47,6 @@ from transcripts.tables import (
 )
 
 Status = Literal["not_started", "in_progress", "passed", "failed", "overdue"]
-STATUSES: tuple[Status, ...] = get_args(Status)
 MODES = ("practice", "assessment")
 Kind = Literal["scenario", "path"]
 

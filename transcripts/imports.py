@@ -25,7 +25,7 @@ Other columns and keys are ignored. Role values, case-insensitive (see :data:`RO
   сотрудник;
 - system: system, bot-notice, система (imported as ``note`` events, like the engine's system notes).
 
-Times (see :data:`TIME_FORMATS`): seconds (a number, ``12.5`` or ``12,5``), ``HH:MM`` / ``HH:MM:SS``,
+Times: seconds (a number, ``12.5`` or ``12,5``), ``HH:MM`` / ``HH:MM:SS``,
 ISO 8601 date-times (with or without a zone, ``Z`` allowed), ``DD.MM.YYYY[,] HH:MM[:SS]`` (or the
 date alone). One file uses one kind; date-times either all have a zone or none do. Event ``t`` is
 seconds since the first timed message and never goes back. A clock time more than 12 hours earlier
@@ -97,9 +97,6 @@ ROLE_VALUES: Final[Mapping[str, Role]] = MappingProxyType(
     {name: role for role, names in _ROLE_NAMES.items() for name in names}
 )
 """Accepted role values (lower case) and the transcript role each one maps to."""
-
-TIME_FORMATS: Final = ("seconds", "HH:MM", "HH:MM:SS", "ISO 8601 date-time", "DD.MM.YYYY HH:MM[:SS]")
-"""The time notations a message's time may use (or it may be empty)."""
 
 _DATE_ONLY: Final = frozenset({"date", "дата"})
 _CLOCK_ONLY: Final = frozenset({"time", "время"})

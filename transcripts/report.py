@@ -8,8 +8,6 @@ from pydantic import BaseModel, ConfigDict
 
 from simulator.vocabulary import Language, Outcome
 
-REPORT_FORMAT = "sparring.report/1"
-
 Skill = Literal["asking", "listening", "personalization", "empathy", "resolution"]
 SKILLS: tuple[Skill, ...] = ("asking", "listening", "personalization", "empathy", "resolution")
 Severity = Literal["minor", "major", "critical"]
