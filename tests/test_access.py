@@ -721,7 +721,7 @@ COMMANDS = [
 def cli(world, database_url, monkeypatch) -> Callable[..., Any]:
     """``cli(actor, *args)``: the real command in this process, as ``--as NAME``, on the world's database."""
     monkeypatch.setenv("SPARRING_DATABASE_URL", database_url)
-    monkeypatch.setenv("SPARRING_USER", "nobody-yet")  # the command sets it from --as; restored after the test
+    monkeypatch.setenv("SPARRING_USER", "nobody-yet")  # --as must win over the environment
     runner = CliRunner()
 
     def run(actor: str, *args: str, stdin: str | None = None) -> Any:

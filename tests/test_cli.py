@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,20 @@ def test_bare_sparring_opens_the_app(monkeypatch):
     monkeypatch.setattr(simulator.tui.app, "run_app", lambda settings, sign_in: opened.append(True))  # no terminal
     result = CliRunner().invoke(app, [])
     assert result.exit_code == 0 and opened == [True]
+
+
+def test_as_reaches_the_app_through_its_settings_not_the_environment(monkeypatch):
+    from typer.testing import CliRunner
+
+    import simulator.tui.app
+    from simulator.cli import app
+
+    monkeypatch.setenv("SPARRING_USER", "someone-else")
+    opened = []
+    monkeypatch.setattr(simulator.tui.app, "run_app", lambda settings, sign_in: opened.append(settings.user))
+    result = CliRunner().invoke(app, ["--as", "dana"])
+    assert result.exit_code == 0 and opened == ["dana"]
+    assert os.environ["SPARRING_USER"] == "someone-else"  # nothing written there to pass it on
 
 
 def test_help_speaks_russian():

@@ -24,6 +24,7 @@ from simulator.engine.difficulty import level_for
 from simulator.engine.director import AgentMessage, Decision, Director
 from simulator.i18n import t
 from simulator.llm.base import Backend
+from simulator.vocabulary import Outcome
 from transcripts.format import Event, EventType, Role, Transcript
 
 REPLY_PAUSE = 1.5
@@ -244,7 +245,7 @@ class Session:
         meta = {**sent.meta, "interruption": True} if interruption else dict(sent.meta)
         return self._emit("agent", "message", text, meta=meta, t=sent.t)
 
-    def _end(self, outcome: str, reason: str | None = None) -> Event:
+    def _end(self, outcome: Outcome, reason: str | None = None) -> Event:
         self.ended = True
         self.transcript.meta.update(
             outcome=outcome,
