@@ -1,15 +1,17 @@
 """One session's life, whoever drives it (the app, ``sparring practice``, ``sparring simulate``, the tests): the
 scenario and its customer cast, the session started or resumed in the store, each event appended as it happens,
-and once it has ended, finished, graded and the grade stored. Nothing here knows about a screen or a terminal."""
+and once it has ended, finished, graded and the grade stored; and the grading of chats imported from elsewhere.
+Nothing here knows about a screen or a terminal."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grading import Report, grade
+from grading.team import TeamReplies
 from simulator import paths
 from simulator.catalog import Catalog, Persona, Scenario, UnknownName, catalog_roots, load_catalog
 from simulator.engine.clock import Clock, RealClock
@@ -135,6 +137,18 @@ class RecordedSession:
             self.report = grade(self.session.transcript, self.casting.scenario)
             self.repo.save_report(self.report)
         return self.report
+
+
+def grade_imported(
+    repo: Repository, chats: Sequence[tuple[Transcript, Scenario | None]], trainee: str | None
+) -> list[Report]:
+    """Grade stored chats from elsewhere (an import) and store the grades. They are graded together: a reply sent
+    nearly verbatim to other customers of the import, or one of the team's macros, is a template."""
+    team = TeamReplies.of(repo.macros(trainee=trainee), [transcript for transcript, _ in chats])
+    reports = [grade(transcript, scenario, team=team) for transcript, scenario in chats]
+    for report in reports:
+        repo.save_report(report)
+    return reports
 
 
 def _continued(casting: Casting, backend: Backend, played: Transcript) -> Session:

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import typer
 
-from grading import grade
-from grading.team import TeamReplies
 from simulator.catalog import catalog_roots, load_catalog
 from simulator.cli.listing import Column, OutputFormat, show
 from simulator.i18n import t
+from simulator.sessions import grade_imported
 from transcripts.format import TranscriptError
 from transcripts.imports import read_conversation
 from transcripts.macros import read_macros
@@ -119,9 +118,8 @@ def import_files(
     language: str | None,
     extra: list[Path],
 ) -> None:
-    """Store each conversation and grade it; one bad file stops nothing else and is reported. The chats are graded
-    together: a reply sent nearly verbatim to other customers of the import, or one of the team's macros, is a
-    template."""
+    """Store each conversation, then grade them together (``sessions.grade_imported``); one bad file stops nothing
+    else and is reported."""
     catalog = load_catalog(catalog_roots(extra))
     forced = catalog.scenario(scenario) if scenario else None
     failed = 0
@@ -139,10 +137,8 @@ def import_files(
             failed += 1
             continue
         stored.append((file, transcript, chosen))
-    team = TeamReplies.of(repo.macros(trainee=trainee), [transcript for _, transcript, _ in stored])
-    for file, transcript, chosen in stored:
-        report = grade(transcript, chosen, team=team)
-        repo.save_report(report)
+    reports = grade_imported(repo, [(transcript, chosen) for _, transcript, chosen in stored], trainee)
+    for (file, transcript, _), report in zip(stored, reports, strict=True):
         typer.echo(t("manage.imported", file=file, id=transcript.id, score=report.score))
     if failed:
         raise typer.Exit(1)
