@@ -379,7 +379,29 @@ def is_question(sentence: str, lex: Lexicon) -> bool:
     if "?" in sentence:
         return True
     exclaims = sentence.rstrip().endswith("!") or (len(said) > 1 and said[1] in ("a", "an"))  # "What a mess!"
-    return said[0] in lex.question_starts and not exclaims or bool(lex.requests.find(said))
+    return (
+        said[0] in lex.question_starts
+        and not (exclaims or _feeling_exclaimed(said, lex))
+        or bool(lex.requests.find(said))
+    )
+
+
+def _feeling_exclaimed(said: list[str], lex: Lexicon) -> bool:
+    """ "How frustrating.", «Как же обидно»: a question word and then a feeling, with no question mark (the caller
+    checks), exclaims about the customer's lot and asks nothing."""
+    return said[0] in lex.question_starts and any(i in (1, 2) for i, _ in lex.feelings.starts(said))
+
+
+def _exclaimed_feelings(text: str, lex: Lexicon) -> list[str]:
+    """The sentences of ``text`` that exclaim a feeling (see ``_feeling_exclaimed``)."""
+    found = []
+    for sentence in sentences(text):
+        said = words(sentence)
+        while said and said[0] in lex.openers:
+            said = said[1:]
+        if said and "?" not in sentence and _feeling_exclaimed(said, lex):
+            found.append(" ".join(said[:3]))
+    return found
 
 
 def _questions(text: str, lex: Lexicon) -> list[str]:
@@ -407,7 +429,10 @@ def analyze(text: str, language: str, scenario: Scenario | None = None, heard: s
     pointer = linked or bool(lex.deflect.find(tokens) or _PHONE.search(text))
     cues = Cues(
         question=_seeks_information(text, tokens, lex),
-        empathy=lex.empathy.find(tokens) + _reflected_feelings(tokens, lex) + _owned_mistake(tokens, lex),
+        empathy=lex.empathy.find(tokens)
+        + _reflected_feelings(tokens, lex)
+        + _exclaimed_feelings(text, lex)
+        + _owned_mistake(tokens, lex),
         canned=lex.canned.find(tokens),
         closer=bool(lex.closers.find(tokens)),
         points_away=pointer and _points_away(text, lex, linked, _theirs(heard, language)),

@@ -79,3 +79,22 @@ def test_a_customer_complaining_about_a_chatbot_is_not_an_ai():
         ("Ваш чат-бот гоняет меня по кругу.", "ru"),
     ):
         assert not says_ai(text, lang) and not offers_help(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Ugh, how frustrating.", "en"),
+        ("How annoying that must be.", "en"),
+        ("Как обидно.", "ru"),
+        ("Как же неприятно.", "ru"),
+    ],
+)
+def test_how_and_a_feeling_word_exclaims_empathy_and_asks_nothing(text, lang):
+    cues = analyze(text, lang)
+    assert cues.empathic and not cues.question
+
+
+@pytest.mark.parametrize(("text", "lang"), [("How long has it been down", "en"), ("Как давно нет интернета", "ru")])
+def test_how_and_anything_else_still_asks(text, lang):
+    assert analyze(text, lang).question
