@@ -512,6 +512,11 @@ class Reading:
         if best is None or best[0][0] <= 0:
             return None
         (_, matched), target = best
+        # A guess rests on what the fact is (its label or ask phrases). A word only its example question shares
+        # ("…so I can look at your line") is too thin to answer "the contract number, you mean?".
+        keys = dict(zip(sentence.words, sentence.keys, strict=True))
+        if not any(target.bag.get(k, 0.0) >= WEIGHTS["phrase"] for word in matched for k in keys[word]):
+            return None
         return Found(target.id, matched, "nearest")
 
     def _resolutions(self, sentence: _Sentence) -> list[Found]:

@@ -256,3 +256,16 @@ def test_what_the_report_marks_as_canned_the_customer_hears_as_a_template(catalo
     director = Director(scenario, catalog.cast(scenario))
     decision = director.react([AgentMessage("We apologize for any inconvenience. We're improving coverage.")])
     assert [b.intent for b in decision.beats][:1] == [Intent.template_complaint]
+
+
+@pytest.mark.parametrize(
+    ("text", "guess"),
+    [
+        ("Which address is the service at?", None),  # "service" is only in the contract question's aside
+        ("What colour is the box?", "router-lights"),  # the box is the router, which the fact is about
+    ],
+)
+def test_a_guess_at_an_unplaced_question_rests_on_what_the_fact_is(catalog, text, guess):
+    meaning = understand(text, catalog.scenario("home-internet-down"))
+    assert meaning.unplaced and not meaning.asks
+    assert (meaning.guess.id if meaning.guess else None) == guess
