@@ -945,10 +945,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tui.signin.code": ("Invitation code (first time only)", "Код приглашения (только в первый раз)"),
     "tui.signin.button": ("Sign in", "Войти"),
     "tui.signin.checking": ("Checking…", "Проверяем…"),
-    "signin.failed": ("Wrong name or password.", "Неверное имя или пароль."),
-    "signin.locked": (
-        "Too many failed sign-ins for {name}: try again in {minutes} min.",
-        "Слишком много неудачных попыток входа для {name}: попробуйте через {minutes} мин.",
+    "signin.failed": (
+        "Wrong name or password, or {count} failed tries in a row: then the name waits {minutes} min.",
+        "Неверное имя или пароль, или {count} неудачных попыток подряд: тогда имя ждёт {minutes} мин.",
     ),
     "signin.bad_code": (
         "That invitation code is wrong, already used or expired.",

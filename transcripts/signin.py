@@ -115,17 +115,19 @@ def sign_in(
     with Session(engine, expire_on_commit=False) as db:
         person = _person(db, name)
         credential = db.get(CredentialRow, person.id) if person else None
+        # A locked name answers as an unknown one does, in words and in time: no answer tells who exists.
         if credential and credential.locked_until and _aware(credential.locked_until) > now():
+            _verify(_dummy_hash(), password)
             _record(db, actor, f"{action}_locked", name)
             db.commit()
-            minutes = max(1, round((_aware(credential.locked_until) - now()).total_seconds() / 60))
-            raise SignInFailed(t("signin.locked", name=name, minutes=minutes))
+            time.sleep(FAILURE_DELAY if delay is None else delay)
+            raise SignInFailed(_failed())
         if person is None or credential is None:
             _verify(_dummy_hash(), password)
             _record(db, actor, f"{action}_failed", name if person else "?")
             db.commit()
             time.sleep(FAILURE_DELAY if delay is None else delay)
-            raise SignInFailed(t("signin.failed"))
+            raise SignInFailed(_failed())
         if not _verify(credential.hash, password):
             credential.failures += 1
             locked = credential.failures >= LOCK_AFTER
@@ -137,7 +139,7 @@ def sign_in(
                 _record(db, actor, "locked", name)
             db.commit()
             time.sleep(FAILURE_DELAY if delay is None else delay)
-            raise SignInFailed(t("signin.failed"))
+            raise SignInFailed(_failed())
         if _hasher.check_needs_rehash(credential.hash):
             credential.hash = _hasher.hash(password)
         credential.failures, credential.locked_until = 0, None
@@ -145,6 +147,10 @@ def sign_in(
         _record(db, actor or person, action, name)
         db.commit()
         return Repository(engine, person)
+
+
+def _failed() -> str:
+    return t("signin.failed", count=LOCK_AFTER, minutes=round(LOCK_FOR.total_seconds() / 60))
 
 
 def _verify(hashed: str, password: str) -> bool:
