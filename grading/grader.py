@@ -550,7 +550,7 @@ def grade(transcript: Transcript, scenario: Scenario | None = None, team: TeamRe
         scenario=scenario.id if scenario else transcript.scenario,
         language=transcript.language,
         score=score,
-        passed=score >= pass_score and not critical,
+        passed=score >= pass_score and not critical and outcome != "customer_left",  # a lost customer never passes
         pass_score=pass_score,
         skills=skills,
         outcome=outcome,

@@ -189,3 +189,16 @@ def test_judge_answers_pointing_at_a_customer_message_are_skipped():
     transcript = chat(("customer", "My order is late."), ("agent", "Let me check."))
     _, judged, warnings, _ = judge(transcript, ['{"fault": true, "seq": 1, "evidence": "x"}'] * 4)
     assert not any(m.judged_by for m in judged.marks) and len(warnings) == 4
+
+
+def test_a_customer_who_left_fails_the_session_however_few_its_marks(catalog):
+    scenario = catalog.scenario("home-internet-down")
+    events = [
+        Event(seq=1, t=1.0, role="customer", type="message", text=scenario.opening[0]),
+        Event(seq=2, t=20.0, role="agent", type="message", text="I'm sorry. Could you give me your contract number?"),
+        Event(seq=3, t=30.0, role="customer", type="message", text="Forget it. I'm switching providers."),
+        Event(seq=4, t=31.0, role="system", type="end", text="customer_left"),
+    ]
+    report = grade(Transcript(id="left", scenario=scenario.id, language="en", events=events), scenario)
+    assert report.score >= report.pass_score and not faults(report)  # nothing marked, the score is enough
+    assert not report.passed
