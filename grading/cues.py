@@ -311,6 +311,11 @@ class Cues:
     """With a scenario: what the message asks, offers and advises, with the evidence."""
 
     @property
+    def checked(self) -> list[str]:
+        """Of ``asked``, the facts asked about after a step (``Understanding.checks``): no fault to ask again."""
+        return self.understanding.ids("checks") if self.understanding else []
+
+    @property
     def clarifying(self) -> bool:
         return self.question and not self.closer
 

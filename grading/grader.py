@@ -310,7 +310,7 @@ class Walk:
             self._asked_for_detail_again(event)
             return
         for fact in self._facts(cues.asked):
-            if fact.id in self.said:
+            if fact.id in self.said and fact.id not in cues.checked:
                 self.mark(
                     "asked_again",
                     event,

@@ -69,6 +69,9 @@ class Understanding:
     """The message asks something (a question or a request for information)."""
     asks: tuple[Found, ...] = ()
     """Known facts (volunteered or hidden) the message asks for."""
+    checks: tuple[Found, ...] = ()
+    """Of ``asks``, those asked in the same sentence as a step ("unplug it, then tell me whether the light
+    changes"): the step may change them, so asking after one the customer already gave is no fault."""
     unknown: tuple[Found, ...] = ()
     """Facts the customer does not know that the message asks for."""
     resolutions: tuple[Found, ...] = ()
@@ -128,6 +131,8 @@ class _Sentence:
     commits: bool
     tells: bool
     """Tells the customer to do something ("you can…", "try…", «попробуйте»)."""
+    steps: bool
+    """Gives a step to carry out: an imperative that asks for no information ("please unplug…", «выключите…»)."""
     negated: list[bool]
     exact: list[frozenset[str]]
     """Each word's stem and any scenario word it is a typo of: a close match, unlike a synonym."""
@@ -333,6 +338,7 @@ class Reading:
             narrates=any(n in joined for n in self.lex.narration),
             commits=any(c in joined for c in self.lex.commitments) or _first_person_deed(said, self.lang),
             tells=bool(self.lex.advice.find(plain)) or (self.lang == "ru" and self._asks_for_action(said)),
+            steps=self._asks_for_action(said),
             negated=_negations(said, chunks, self.lex),
             chunks=chunks,
             exact=exact,
@@ -352,6 +358,7 @@ class Reading:
         states = self._states(text, parts)
         stated = {f.id for f in states}
         asks: list[Found] = []
+        checks: list[Found] = []
         unknown: list[Found] = []
         resolutions: list[Found] = []
         traps: list[Found] = []
@@ -382,7 +389,9 @@ class Reading:
             told = {w for t in advice for w in t.words}
             placed = [f for f in self._place(p) if not set(f.words) <= told]
             if placed:
-                asks += [f for f in placed if f.id not in stated and f.id not in self.unknown_ids]
+                found = [f for f in placed if f.id not in stated and f.id not in self.unknown_ids]
+                asks += found
+                checks += found if p.steps else []
                 unknown += [f for f in placed if f.id in self.unknown_ids]
                 continue
             about_fix = advice or self._phrases(p, self.traps + self.resolutions, negatable=False)
@@ -393,6 +402,7 @@ class Reading:
         return Understanding(
             question=any(p.question for p in parts),
             asks=tuple(_unique(asks)),
+            checks=tuple(_unique(checks)),
             unknown=tuple(_unique(unknown)),
             resolutions=tuple(_unique(resolutions)),
             traps=tuple(_unique(traps)),

@@ -16,12 +16,13 @@ from simulator.catalog import Catalog
 from simulator.catalog.models import Intent
 from simulator.engine.bots import ScriptedAgent, Step
 from simulator.engine.clock import VirtualClock
+from simulator.engine.difficulty import level_for
 from simulator.engine.director import AgentMessage, Director
 from simulator.engine.headless import play
 from simulator.engine.session import Session
 from simulator.llm.scripted import ScriptedBackend
 from tests.support import ROOT, assert_one_line_error, sparring
-from transcripts.format import Transcript
+from transcripts.format import Event, Transcript
 
 # What the dev corpus measures today (bench/understanding.py); a change that loses understanding fails here.
 DEV_FLOORS = {"asks": 0.85, "resolution": 0.89, "trap": 0.90}
@@ -269,3 +270,29 @@ def test_a_guess_at_an_unplaced_question_rests_on_what_the_fact_is(catalog, text
     meaning = understand(text, catalog.scenario("home-internet-down"))
     assert meaning.unplaced and not meaning.asks
     assert (meaning.guess.id if meaning.guess else None) == guess
+
+
+def test_asking_after_a_step_in_the_same_sentence_is_a_check_not_asking_again(catalog):
+    """ "Unplug it, then tell me whether the light changes" asks for the lights again on purpose: neither the
+    grader (asked_again) nor the customer ("I already told you") holds it against the trainee. Asked on its own,
+    it is asked again."""
+    scenario = catalog.scenario("home-internet-down")
+    opening = [
+        ("customer", scenario.opening[0]),
+        ("agent", "That's awful, I'm sorry. What's your contract number, and what do the router lights show?"),
+        ("customer", "77-4410. The DSL light is blinking red. The others are green."),
+    ]
+    step = "Please unplug the cable from the wall for a minute and tell me whether the DSL light changes."
+    again = "Thanks. What do the router lights show?"
+    assert understand(step, scenario).ids("checks") == ["router-lights"]
+    assert understand(again, scenario).ids("checks") == []
+    for last, marked in ((step, False), (again, True)):
+        lines = [*opening, ("agent", last)]
+        events = [Event(seq=i, t=i * 10.0, role=r, type="message", text=x) for i, (r, x) in enumerate(lines, 1)]
+        report = grade(Transcript(id="x", scenario=scenario.id, language="en", events=events), scenario)
+        assert any(m.kind == "asked_again" for m in report.marks) is marked, last
+
+        director = Director(scenario, catalog.cast(scenario), level_for(scenario, catalog.cast(scenario)))
+        director.catch_up(Transcript(id="x", scenario=scenario.id, language="en", events=events[:-1]))
+        told = director.preview([AgentMessage(last)])
+        assert (Intent.already_told in [b.intent for b in told.beats]) is marked, last

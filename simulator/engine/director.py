@@ -160,7 +160,8 @@ class Director:
 
         self.stated |= looked_up(_union(c.states for c in cues), self.said, self.scenario)
         asked = _union(c.asked for c in cues)
-        again = [self._facts[i] for i in _union(c.asked for c in seen) if i in self.said]
+        checked = _union(c.checked for c in seen)  # "unplug it, then tell me if the light changes"
+        again = [self._facts[i] for i in _union(c.asked for c in seen) if i in self.said and i not in checked]
         if again:
             move(-esc.asked_again, "asked_again")
             fact = again[0]
