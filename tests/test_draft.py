@@ -24,6 +24,7 @@ from simulator.draft import draft_scenario, write_draft
 from simulator.draft.drafting import mood
 from simulator.i18n import t
 from simulator.paths import shipped_catalog
+from tests.support import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "draft"
@@ -373,8 +374,8 @@ async def test_the_trainer_screen_drafts_a_scenario_from_a_chat(tmp_path, monkey
         await pilot.press(*str(RU))
         await pilot.press("enter")
         await pilot.press("enter")  # the default: mine/scenarios/ru-net-outage.yaml
-        await pilot.pause()
         out = mine / "scenarios" / "ru-net-outage.yaml"
+        await wait_for(pilot, lambda: screen.selected is not None)  # drafted off the event loop
         assert out.exists()
         assert app.screen is screen
         assert screen.selected is not None and screen.selected.path.resolve() == out.resolve()
@@ -389,7 +390,7 @@ async def test_the_trainer_screen_drafts_a_scenario_from_a_chat(tmp_path, monkey
         await pilot.press("enter")
         await pilot.press(*str(out))
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: any("already exists" in str(n.message) for n in app._notifications))
         assert out.read_text(encoding="utf-8") == before
 
 

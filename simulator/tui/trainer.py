@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -382,20 +382,27 @@ class TrainerScreen(SparringScreen):
 
         self.app.push_screen(DraftScreen(self.draft_folder()), chosen)
 
-    def draft(self, chat: Path, out: Path) -> bool:
+    @work(thread=True, exclusive=True, group="draft")
+    def draft(self, chat: Path, out: Path) -> None:
+        """Off the event loop: reading a long chat, drafting and reloading the catalogue take a second or two."""
         try:
             written = write_draft(chat, out)
         except (DraftExists, TranscriptError, OSError) as exc:
-            self.notify(str(exc), severity="error")
-            return False
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        extra = self.extra if self.extra is not None else self.sparring.catalog_extra
         roots = [r.resolve() for r in self.roots()]
         if not any(out.resolve() == r or r in out.resolve().parents for r in roots):
-            self.extra = [*(self.extra if self.extra is not None else self.sparring.catalog_extra), out]
-        self.sparring.catalog = load_catalog(self.roots())
+            extra = [*extra, out]  # a draft written outside the catalogue is shown too
+        catalog = load_catalog([*catalog_roots(self.sparring.settings.catalog), *extra])
+        self.app.call_from_thread(self._drafted, out, written.todos, extra, catalog)
+
+    def _drafted(self, out: Path, todos: int, extra: list[Path], catalog: Catalog) -> None:
+        self.extra = extra
+        self.sparring.catalog = catalog
         self.selected = Entry("scenario", out)
         self.refresh_tree()
-        self.notify(t("trainer.drafted", path=out, todos=written.todos))
-        return True
+        self.notify(t("trainer.drafted", path=out, todos=todos))
 
     def action_back(self) -> None:
         self.app.pop_screen()
