@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from simulator.catalog import catalog_roots, load_catalog
 from simulator.cli import app as cli_app
+from simulator.cli.progress import render_progress
 from transcripts.assignments import (
     PathPlan,
     Step,
@@ -28,6 +29,7 @@ from transcripts.assignments import (
 )
 from transcripts.export import export_certificate
 from transcripts.format import Event, Transcript
+from transcripts.progress import progress
 from transcripts.report import SKILLS, Report
 from transcripts.repository import AccessDenied, NotFound, Refused, Repository
 from transcripts.store import open_engine
@@ -250,6 +252,11 @@ def test_a_certificate_is_recorded_once_with_the_tier_of_the_passing_sessions(te
     )
     play(ann, "slow-mobile-internet", 100, mode="assessment")  # later, better sessions change nothing
     assert certificate(mia, PATH, "ann") == earned
+
+    shown = json.loads(render_progress(progress(mia), "json", paths=path_progress(mia, [PATH])))
+    [along] = [p for p in shown["paths"] if p["trainee"] == "ann"]  # paths are in the JSON too, not only the table
+    assert (along["path"], along["steps_passed"], along["steps_total"]) == ("telecom", 2, 2)
+    assert along["certificate"]["tier"] == "silver"
     assert certificate(boss, PATH, "ann") == earned
     path_progress(boss, [PATH])
     with boss.db() as db:

@@ -708,9 +708,9 @@ def progress(
     with store() as repo:
         summary = load_progress(repo, group=group, trainee=trainee)
         loaded, path_plans = _paths_of_catalog()
-        along = path_progress(repo, path_plans, group=group, trainee=trainee) if output is OutputFormat.table else []
-    sys.stdout.write(render_progress(summary, output, width=width()))
-    if along:
+        along = path_progress(repo, path_plans, group=group, trainee=trainee)
+    sys.stdout.write(render_progress(summary, output, width=width(), paths=along))
+    if along and output is OutputFormat.table:
         sys.stdout.write(render_paths(along, {p.id: p.title for p in path_plans}, width=width()))
 
 

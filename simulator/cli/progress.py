@@ -6,6 +6,7 @@ Labels follow ``SPARRING_LANGUAGE``; CSV column names and JSON keys are stable i
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Sequence
 
 from pydantic import TypeAdapter
@@ -16,6 +17,7 @@ from rich.text import Text
 
 from simulator.cli.listing import OutputFormat, Row, csv_text, output_format
 from simulator.i18n import t
+from transcripts.assignments import PathStanding
 from transcripts.progress import GroupProgress, MarkCount, Progress, Tier, TraineeProgress
 from transcripts.report import SKILLS
 
@@ -42,11 +44,20 @@ NONE = "—"
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
-def render_progress(progress: Progress, output: OutputFormat | str = "table", *, width: int = 100) -> str:
-    """``table`` (plain text, no colour codes), ``csv`` (flat rows) or ``json`` (the whole summary)."""
+def render_progress(
+    progress: Progress,
+    output: OutputFormat | str = "table",
+    *,
+    width: int = 100,
+    paths: Sequence[PathStanding] = (),
+) -> str:
+    """``table`` (plain text, no colour codes), ``csv`` (flat rows: trainee × skill) or ``json`` (the whole summary,
+    with ``paths``: how far along each path each trainee is)."""
     chosen = output_format(output)
     if chosen is OutputFormat.json:
-        return TypeAdapter(Progress).dump_json(progress, indent=2).decode() + "\n"
+        whole = TypeAdapter(Progress).dump_python(progress, mode="json")
+        whole["paths"] = TypeAdapter(list[PathStanding]).dump_python(list(paths), mode="json")
+        return json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
     if chosen is OutputFormat.csv:
         return csv_text(CSV_COLUMNS, csv_rows(progress))
     return _table(progress, width)
