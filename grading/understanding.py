@@ -93,6 +93,8 @@ class _Word:
     stem: str
     keys: Keys
     generic: bool
+    literal: bool = False
+    """Matches only itself, word for word (in a phrase of function words only)."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ class _Sentence:
     def close(self, needed: _Word) -> list[int]:
         """Where the word is, as itself, a typo of itself, or the longer word an author's stem begins
         ("перезагруж" for «перезагружали»)."""
+        if needed.literal:
+            return [i for i, word in enumerate(self.words) if word == needed.word]
         found = self._exact.get(needed.stem, [])
         starting = self._starts.get(needed.word[:PREFIX_KEY]) if len(needed.word) > 3 else None
         if starting:
@@ -269,8 +273,8 @@ class Reading:
             asked = [w for w in needed if w.generic and w.word in self.lex.question_starts]
             if len(substance) >= min(2, len(needed)):
                 significant = substance + asked
-            else:
-                significant = [w for w in needed if len(w.word) > 1]
+            else:  # «с какого» is not «по какому»: endings are all such a phrase has
+                significant = [replace(w, literal=True) for w in needed if len(w.word) > 1]
             if significant:
                 compiled.append(_Phrase(phrase, tuple(significant)))
             self._add(bag, said, keys, WEIGHTS["phrase"])

@@ -296,3 +296,14 @@ def test_asking_after_a_step_in_the_same_sentence_is_a_check_not_asking_again(ca
         director.catch_up(Transcript(id="x", scenario=scenario.id, language="en", events=events[:-1]))
         told = director.preview([AgentMessage(last)])
         assert (Intent.already_told in [b.intent for b in told.beats]) is marked, last
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("По какому адресу пропал интернет?", ["address"]),  # not «с какого» (since when): another ending
+        ("С какого дня нет интернета?", ["outage-days"]),
+    ],
+)
+def test_a_phrase_of_function_words_only_is_matched_word_for_word(catalog, text, asks):
+    assert understand(text, catalog.scenario("domashniy-internet-ru")).ids("asks") == asks
