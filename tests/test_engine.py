@@ -10,6 +10,7 @@ from grading.cues import analyze
 from simulator.catalog.models import Intent
 from simulator.engine.bots import BOTS, ScriptedAgent, Step
 from simulator.engine.clock import VirtualClock
+from simulator.engine.difficulty import level_for
 from simulator.engine.director import AgentMessage, Beat, Decision, Director
 from simulator.engine.headless import play
 from simulator.engine.session import Session
@@ -310,3 +311,18 @@ def test_what_an_interruption_cut_off_is_still_said_before_a_last_word(catalog):
 
     said = asyncio.run(turn())
     assert said[0] == "Я оплатила доставку до двери." and len(said) >= 2
+
+
+def test_the_line_that_ends_a_session_is_never_cut_however_much_else_the_turn_says(catalog):
+    """Back from going quiet, interrupted by the fix and answering the question after it, the customer also
+    accepts the fix: four beats for a three-beat turn. The thanks stays; before, the session ended resolved
+    without the customer ever saying so."""
+    scenario = catalog.scenario("domashniy-internet-ru")
+    persona = catalog.cast(scenario)
+    director = Director(scenario, persona, level_for(scenario, persona, 1))
+    director.react([AgentMessage("Подскажите, пожалуйста, адрес подключения и номер договора?")])
+    fix = AgentMessage(scenario.resolutions[0].example, interruption=True)  # sent while the customer typed
+    last = director.react([fix, AgentMessage("А у соседей по подъезду интернет тоже пропал?")], back=True)
+    intents = [beat.intent for beat in last.beats]
+    assert last.end == "resolved" and intents[-1] == Intent.thanks, intents
+    assert Intent.reveal in intents

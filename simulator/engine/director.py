@@ -296,7 +296,7 @@ class Director:
             end, beats = "customer_left", [Beat(Intent.give_up)]
         elif end is None and self.turns >= self.scenario.end.max_turns:
             end, beats = "unfinished", [Beat(Intent.give_up)]
-        return Decision(beats[:MAX_BEATS], self.patience, self.mood, end, reasons)
+        return Decision(_trimmed(beats, end is not None), self.patience, self.mood, end, reasons)
 
     def _required_missing(self) -> bool:
         return any(f.required and f.id not in self.said for f in self.scenario.facts.hidden)
@@ -325,6 +325,16 @@ def _template_quote(messages: list[AgentMessage], cues: list[Cues]) -> str | Non
             said = sentence.split()
             return " ".join(said[:QUOTE_WORDS]) + ("…" if len(said) > QUOTE_WORDS else "")
     return None
+
+
+def _trimmed(beats: list[Beat], ends: bool) -> list[Beat]:
+    """At most ``MAX_BEATS``, in their order. The line that ends the session (the last) and the answers the agent
+    asked for are kept first: a turn that says too much loses its reactions, never the customer's thanks."""
+    if len(beats) <= MAX_BEATS:
+        return beats
+    first = ([len(beats) - 1] if ends else []) + [i for i, b in enumerate(beats) if b.intent is Intent.reveal]
+    order = list(dict.fromkeys([*first, *range(len(beats))]))
+    return [beats[i] for i in sorted(order[:MAX_BEATS])]
 
 
 def _union(groups: Iterable[Iterable[str]]) -> list[str]:
