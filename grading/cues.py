@@ -121,6 +121,9 @@ class Lexicon:
     asking: tuple[str, ...]
     """Marks of a request without a question mark ("order number please", «номер скиньте»)."""
     polite: frozenset[str]
+    instructions: frozenset[str]
+    """Verbs that, opening a sentence, make it an instruction (English: "go into the app")."""
+    instruction_leads: frozenset[str]
     own: frozenset[str]
     """The speaker's own ("my", «мой»): "please, here is my contract" gives, it does not ask."""
     narration: tuple[str, ...]
@@ -192,6 +195,8 @@ def lexicon(language: str) -> Lexicon:
         negated_after=Phrases(data["negated_after"], short),
         asking=frames("asking"),
         polite=frozenset(data["polite"]),
+        instructions=frozenset(data["instructions"]),
+        instruction_leads=frozenset(data["instruction_leads"]),
         own=frozenset(data["own"]),
         narration=frames("narration"),
         commitments=frames("commitments"),

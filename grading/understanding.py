@@ -301,12 +301,21 @@ class Reading:
         return _Value(id, tuple(parts), tuple(d for d in digits if len(d) >= 3))
 
     def _asks_for_action(self, said: Sequence[str]) -> bool:
-        """An imperative that is not a request for information: «перезагрузите», "please restart"."""
+        """An imperative that is not a request for information: «перезагрузите», "please restart", "just go
+        into the app"."""
         info = self.info_words
         if self.lang == "ru":
             return any(len(w) >= 5 and w.endswith("те") and w not in info and w not in self.lex.generic for w in said)
         after = [said[i + 1] for i, w in enumerate(said[:-1]) if w in self.lex.polite]
-        return any(w not in info and w not in self.lex.generic for w in after)
+        return any(w not in info and w not in self.lex.generic for w in after) or self._instructs(said)
+
+    def _instructs(self, said: Sequence[str]) -> bool:
+        """The sentence opens with an instruction verb ("Tap the order", "Just log in"), not "send me"."""
+        lead = 0
+        while lead < len(said) and (said[lead] in self.lex.instruction_leads or said[lead] in self.lex.openers):
+            lead += 1
+        rest = said[lead : lead + 2]
+        return bool(rest) and rest[0] in self.lex.instructions and rest[1:2] not in (["me"], ["us"])
 
     def _chunks(self, text: str, size: int) -> list[int]:
         """For each of the sentence's ``size`` words, which comma-separated part of it the word is in."""
@@ -341,7 +350,9 @@ class Reading:
             request=request,
             narrates=any(n in joined for n in self.lex.narration),
             commits=any(c in joined for c in self.lex.commitments) or _first_person_deed(said, self.lang),
-            tells=bool(self.lex.advice.find(plain)) or (self.lang == "ru" and self._asks_for_action(said)),
+            tells=bool(self.lex.advice.find(plain))
+            or (self.lang == "ru" and self._asks_for_action(said))
+            or self._instructs(said),
             steps=self._asks_for_action(said),
             negated=_negations(said, chunks, self.lex),
             chunks=chunks,

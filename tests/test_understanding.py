@@ -307,3 +307,22 @@ def test_asking_after_a_step_in_the_same_sentence_is_a_check_not_asking_again(ca
 )
 def test_a_phrase_of_function_words_only_is_matched_word_for_word(catalog, text, asks):
     assert understand(text, catalog.scenario("domashniy-internet-ru")).ids("asks") == asks
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Just go into the app, tap the order and pick Change address.",
+        "If you log in and open the order, there's an option to edit the delivery details.",
+    ],
+)
+def test_an_english_instruction_without_please_is_advice_not_the_fix_done(catalog, text):
+    """English imperatives have no ending: a sentence that opens with an instruction verb (after "just", "if you")
+    tells the customer to do it, which here is the scenario's trap, not the agent changing the address."""
+    meaning = understand(text, catalog.scenario("chatbot-loop"))
+    assert meaning.ids("traps") == ["self-service"] and meaning.ids("resolutions") == []
+
+
+def test_a_check_after_a_bare_english_instruction_is_a_check_too(catalog):
+    text = "Unplug the cable from the wall for a minute and tell me whether the DSL light changes."
+    assert understand(text, catalog.scenario("home-internet-down")).ids("checks") == ["router-lights"]
