@@ -182,7 +182,7 @@ class Walk:
             self._credit("quiet", self.since_customer[1])
         self.since_customer = []
         handled = [b for b in behaviours if b in ("false_claim", "tangent", "manager", "not_offered")]
-        if handled:
+        if handled and event.final:  # every chunk of the turn carries it; it is said by the turn's end
             self.behaviour = handled[0]
 
     def _handled(self, event: Event, cues: Cues) -> None:

@@ -202,3 +202,20 @@ def test_a_customer_who_left_fails_the_session_however_few_its_marks(catalog):
     report = grade(Transcript(id="left", scenario=scenario.id, language="en", events=events), scenario)
     assert report.score >= report.pass_score and not faults(report)  # nothing marked, the score is enough
     assert not report.passed
+
+
+def test_a_behaviour_is_handled_once_by_the_reply_after_the_turn_that_says_it(catalog):
+    """Every chunk of a customer turn carries the turn's behaviours. A reply sent between the chunks, before the
+    request was even typed, handles nothing; the reply after the turn is credited, once."""
+    scenario = catalog.scenario("home-internet-down")
+    not_offered = {"behaviours": ["not_offered"]}
+    events = [
+        Event(seq=1, t=1.0, role="customer", type="message", text=scenario.opening[0]),
+        Event(seq=2, t=9.0, role="agent", type="message", text="I'm sorry. What's your contract number?"),
+        Event(seq=3, t=15.0, role="customer", type="message", text="77-4410.", final=False, meta=not_offered),
+        Event(seq=4, t=16.0, role="agent", type="message", text="Thanks, and what do the router lights show?"),
+        Event(seq=5, t=20.0, role="customer", type="message", text="Will I get a free month?", meta=not_offered),
+        Event(seq=6, t=30.0, role="agent", type="message", text="What do the lights on the router show now?"),
+    ]
+    report = grade(Transcript(id="b", scenario=scenario.id, language="en", events=events), scenario)
+    assert [m.seq for m in report.marks if m.kind == "handled_customer"] == [6]
