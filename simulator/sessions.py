@@ -104,12 +104,17 @@ class RecordedSession:
 
     @classmethod
     def resume(
-        cls, repo: Repository, session_id: str, cast: Callable[[str], Casting], backend: Callable[[Scenario], Backend]
+        cls,
+        repo: Repository,
+        session_id: str,
+        casting_of: Callable[[str], Casting],
+        backend: Callable[[Scenario], Backend],
     ) -> RecordedSession:
         """A stored session that was left unfinished, played on at the level and seed it began with, its clock
-        going on from where it stopped. ``cast`` finds its scenario by id; ``backend`` gives the one to play on."""
+        going on from where it stopped. ``casting_of`` finds its scenario by id; ``backend`` gives the one to
+        play on."""
         stored = repo.reopen_session(session_id)
-        casting = cast(stored.scenario or "")
+        casting = casting_of(stored.scenario or "")
         recorded = cls(repo, casting, _continued(casting, backend(casting.scenario), stored))
         recorded.session.resume(stored)
         return recorded
