@@ -10,6 +10,7 @@ import pytest
 from simulator.catalog.models import Intent
 from simulator.engine.actor import Actor
 from simulator.engine.director import Beat, Decision
+from simulator.engine.fit import Context, misfit
 from simulator.llm.base import BackendError, Request
 from simulator.llm.scripted import ScriptedBackend
 
@@ -112,3 +113,31 @@ def test_chat_framing_flips_roles(catalog):
     assert messages[0]["role"] == "system" and actor.name in messages[0]["content"]
     assert {"role": "user", "content": "Hello, what happened?"} in messages
     assert messages[-1]["role"] == "system" and scenario.facts.hidden[0].value in messages[-1]["content"]
+
+
+@pytest.mark.parametrize(
+    ("scenario_id", "fix", "works"),
+    [
+        (
+            "home-internet-down",
+            "I've booked a technician for tomorrow between 9 and 12.",
+            ("it works", "fixed", "did it"),
+        ),
+        ("domashniy-internet-ru", "Мастер приедет завтра с 9 до 12.", ("работает", "заработало")),
+    ],
+)
+def test_no_thanks_says_it_works_while_the_fix_is_still_to_come(catalog, scenario_id, fix, works):
+    """ "It works. About time." after "a technician tomorrow" makes no sense: neither an authored line nor a model
+    line says the problem is gone before the fix is done."""
+    thanks = Decision([Beat(Intent.thanks)], patience=80, mood="calm", end="resolved")
+    for seed in range(12):
+        actor = actor_for(catalog, ScriptedBackend(), scenario_id)
+        actor.rng = random.Random(seed)
+        actor.heard_agent(fix)
+        line = actor.authored(thanks).casefold()
+        assert not any(w in line for w in works), line
+    line = "It works now, thank you!" if scenario_id == "home-internet-down" else "Заработало, спасибо!"
+    language = catalog.scenario(scenario_id).language
+    premature = "says it works while the fix is still to come"
+    assert misfit(line, [Intent.thanks], Context(language, agent_last=fix)) == premature
+    assert misfit(line, [Intent.thanks], Context(language, agent_last="Done, try now.")) is None

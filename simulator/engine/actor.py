@@ -19,7 +19,7 @@ from typing import Any
 from grading.cues import Phrases, mentions, offers_help, says_ai, words
 from simulator.catalog.models import Intent, Persona, Scenario
 from simulator.engine.director import Beat, Decision
-from simulator.engine.fit import Context, misfit
+from simulator.engine.fit import Context, misfit, premature
 from simulator.engine.style import styled
 from simulator.llm.base import Backend, BackendError, Request, generate
 
@@ -217,6 +217,8 @@ class Actor:
             usable = [o for o in usable if not self._gives_unasked(fill(o, slots), beat)] or usable
             if beat.intent is Intent.clarify and beat.label:  # a guess is checked: "My {label}, you mean?"
                 usable = [o for o in usable if "{label}" in o] or usable
+            if beat.intent is Intent.thanks:  # not "It works" for a technician coming tomorrow
+                usable = [o for o in usable if not premature(fill(o, slots), self._agent_last, self.lang)] or usable
             fresh = [o for o in usable if o not in self._used] or usable
             line = self.rng.choice(fresh)
             self._used.add(line)

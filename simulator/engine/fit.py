@@ -41,6 +41,10 @@ class FitLexicon:
     """"Your …" opening a reveal gives the agent the customer's fact as the agent's own."""
     everyday: frozenset[str]
     """Words any customer uses in any conversation (stopwords, the signs above): never off-topic."""
+    works_now: Phrases
+    """A thanks that says the problem is gone ("it works", «заработало»)."""
+    later: Phrases
+    """A fix still to come ("a technician tomorrow", «мастер приедет завтра»)."""
 
 
 @cache
@@ -53,6 +57,8 @@ def fit_lexicon(language: str) -> FitLexicon:
         company=Phrases(data["company"]),
         ours=frozenset(data["ours"]),
         yours=frozenset(data["yours"]),
+        works_now=Phrases(data["works_now"]),
+        later=Phrases(data["later"]),
         everyday=lexicon(language).generic | {w for p in data["signs"].values() for phrase in p for w in words(phrase)},
     )
 
@@ -82,6 +88,8 @@ def misfit(text: str, intents: Iterable[Intent], context: Context) -> str | None
         return "speaks as the company"
     if Intent.tangent not in intents and _unrelated(said, context, lex):  # a tangent is off the topic by design
         return "has nothing to do with the conversation"
+    if Intent.thanks in intents and premature(text, context.agent_last, context.language):
+        return "says it works while the fix is still to come"
     for intent in intents:
         if intent is Intent.reveal:
             if lex.ours & set(said[:3]) or any(w in lex.ours for w in said if w in ("we", "мы")):
@@ -92,6 +100,13 @@ def misfit(text: str, intents: Iterable[Intent], context: Context) -> str | None
         if not _carries(text, said, intent, context, lex):
             return f"does not {intent.value.replace('_', ' ')}"
     return None
+
+
+def premature(line: str, agent_last: str, language: str) -> bool:
+    """The line says the problem is gone ("It works") while the agent's fix is still to come ("a technician
+    tomorrow"): a thanks that makes no sense yet."""
+    lex = fit_lexicon(language)
+    return bool(lex.works_now.find(words(line))) and bool(lex.later.find(words(agent_last)))
 
 
 def _carries(text: str, said: list[str], intent: Intent, context: Context, lex: FitLexicon) -> bool:
