@@ -381,9 +381,7 @@ def sentences(text: str) -> list[str]:
 
 def is_question(sentence: str, lex: Lexicon) -> bool:
     """A real question or a request for information; backchannels ("Really?", "Do you?") are neither."""
-    said = words(sentence)
-    while said and said[0] in lex.openers:  # "Hi, how are you" asks as much as "How are you"
-        said = said[1:]
+    said = _past_openers(words(sentence), lex)  # "Hi, how are you" asks as much as "How are you"
     if not said or all(w in lex.backchannel for w in said):
         return False
     if "?" in sentence:
@@ -396,6 +394,14 @@ def is_question(sentence: str, lex: Lexicon) -> bool:
     )
 
 
+def _past_openers(tokens: list[str], lex: Lexicon) -> list[str]:
+    """The words after a leading greeting or interjection ("Hi,", "Ugh,", «Ой,»)."""
+    start = 0
+    while start < len(tokens) and tokens[start] in lex.openers:
+        start += 1
+    return tokens[start:]
+
+
 def _feeling_exclaimed(said: list[str], lex: Lexicon) -> bool:
     """ "How frustrating.", «Как же обидно»: a question word and then a feeling, with no question mark (the caller
     checks), exclaims about the customer's lot and asks nothing."""
@@ -406,9 +412,7 @@ def _exclaimed_feelings(text: str, lex: Lexicon) -> list[str]:
     """The sentences of ``text`` that exclaim a feeling (see ``_feeling_exclaimed``)."""
     found = []
     for sentence in sentences(text):
-        said = words(sentence)
-        while said and said[0] in lex.openers:
-            said = said[1:]
+        said = _past_openers(words(sentence), lex)
         if said and "?" not in sentence and _feeling_exclaimed(said, lex):
             found.append(" ".join(said[:3]))
     return found
@@ -644,8 +648,7 @@ def tells_to(sentence: str, stem: str, language: str) -> bool:
     it", "Перезагрузите"), or says please/try/you should with it."""
     tokens = words(sentence)
     lex = lexicon(language)
-    while tokens and tokens[0] in lex.openers:
-        tokens = tokens[1:]
+    tokens = _past_openers(tokens, lex)
     hits = [i for i, t in enumerate(tokens) if t.startswith(stem)]
     if not hits:
         return False

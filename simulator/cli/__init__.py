@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from simulator.cli.listing import OutputFormat, output_format
+from simulator.i18n import t
 
 if TYPE_CHECKING:  # imported where used: ``sparring --help`` answers without loading them
     from simulator.catalog import Catalog
     from simulator.settings import Settings
     from transcripts.assignments import PathPlan
-from simulator.i18n import t
 
 app = typer.Typer(help=t("app.help"), add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
 
