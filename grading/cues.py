@@ -141,6 +141,8 @@ class Lexicon:
     """What an apology owns up to ("sorry, my mistake", «простите, не досмотрел»)."""
     conjunctions: frozenset[str]
     """Words that join two questions in one sentence ("and", «и»)."""
+    relatives: frozenset[str]
+    """Words that open a part saying which thing the part before means ("which", «который»)."""
     number_word: str
     """What "#", "№" and "no." mean ("number", «номер»)."""
     abbreviations: dict[str, tuple[str, ...]]
@@ -207,6 +209,7 @@ def lexicon(language: str) -> Lexicon:
         owning=phrases("owning"),
         offers=frames("offers"),
         conjunctions=frozenset(data["conjunctions"]),
+        relatives=frozenset(data["relatives"]),
         number_word=f" {data['number_word']} ",
         abbreviations=short,
         link_word=data["link_word"],

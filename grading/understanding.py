@@ -574,10 +574,12 @@ class Reading:
 
 def _clauses(sentence: _Sentence, lex: Lexicon) -> list[_Sentence]:
     """The parts of a sentence between commas and "and"/«и», where two questions share one sentence."""
+    said = sentence.words
     cuts = [
         i
-        for i, w in enumerate(sentence.words)
-        if w in lex.conjunctions or (i and sentence.chunks[i] != sentence.chunks[i - 1])
+        for i, w in enumerate(said)
+        if w in lex.conjunctions
+        or (i and sentence.chunks[i] != sentence.chunks[i - 1] and not lex.relatives & set(said[i : i + 2]))
     ]
     bounds = [0, *cuts, len(sentence.words)]
     if len(bounds) == 2:

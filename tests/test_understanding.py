@@ -326,3 +326,16 @@ def test_an_english_instruction_without_please_is_advice_not_the_fix_done(catalo
 def test_a_check_after_a_bare_english_instruction_is_a_check_too(catalog):
     text = "Unplug the cable from the wall for a minute and tell me whether the DSL light changes."
     assert understand(text, catalog.scenario("home-internet-down")).ids("checks") == ["router-lights"]
+
+
+@pytest.mark.parametrize(
+    ("scenario_id", "text", "asks"),
+    [
+        ("domashniy-internet-ru", "А номер договора, с которым вы подключались, под рукой есть?", ["contract"]),
+        ("domashniy-internet-ru", "Подскажите номер договора, и какой у вас адрес?", ["contract", "address"]),
+    ],
+)
+def test_a_relative_clause_says_which_thing_is_meant_and_asks_nothing_more(catalog, scenario_id, text, asks):
+    """«, с которым вы подключались» describes the contract; it is not a second question about the connection
+    address (the customer answered "I already wrote it")."""
+    assert understand(text, catalog.scenario(scenario_id)).ids("asks") == asks
